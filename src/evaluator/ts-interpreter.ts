@@ -1,0 +1,280 @@
+/**
+ * The TypeScript implementation of the kernel's Interpreter port: type-checks each cell against the
+ * cells before it, compiles it (cell-compiler.ts), runs it in the kernel's own realm with its output
+ * routed to the cell, and reports errors with the cell's own coordinates.
+ */
+import { existsSync, readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import path from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import vm from "node:vm";
+import { formatValue } from "../display/format.js";
+import type { JsonObject } from "../protocol/message.js";
+import type {
+  CellOutput,
+  CompleteResult,
+  ErrorContent,
+  ExecuteOutcome,
+  ExecuteRequest,
+  InspectResult,
+  Interpreter,
+  IsCompleteResult,
+  KernelInfo,
+} from "../kernel/interpreter.js";
+import { CellCompiler } from "./cell-compiler.js";
+import { cellContext, type CellContext } from "./cell-context.js";
+import { CellLanguageService, type CellDiagnostic } from "./cell-language-service.js";
+import { CellSources } from "./cell-sources.js";
+import { isComplete } from "./is-complete.js";
+import { createKernelSettings, parseTypeCheckMode, type KernelSettings } from "./kernel-settings.js";
+import { interopDefault, ModuleLoader } from "./module-loader.js";
+import { installOutputCapture, kernelLog } from "./output-capture.js";
+import { RUNTIME_GLOBAL } from "./cell-transformer.js";
+import { buildErrorContent, diagnosticsErrorContent } from "./traceback.js";
+
+const require = createRequire(import.meta.url);
+const PACKAGE_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
+
+function readVersion(pkgJson: string): string {
+  return (JSON.parse(readFileSync(pkgJson, "utf8")) as { version: string }).version;
+}
+
+/** Raised into a running cell by an interrupt. */
+export class InterruptedError extends Error {
+  override readonly name = "InterruptedError";
+  constructor() {
+    super("Interrupted");
+  }
+}
+
+/** Options of the TypeScript interpreter. */
+export interface TypeScriptInterpreterOptions {
+  /** The notebook's directory: module resolution, relative imports, the language service root. */
+  directory: string;
+  /** Initial type-check mode; default from $SLUICE_TYPECHECK, else "error". */
+  typeCheck?: KernelSettings["typeCheck"];
+}
+
+/** A cell whose whole text is `expr?` or `expr??`: show the inspection in the pager. */
+const PAGE_REQUEST = /^\s*([A-Za-z_$][\w$]*(?:\s*\.\s*[A-Za-z_$][\w$]*|\[\s*(?:\d+|"[^"]*"|'[^']*')\s*\])*)\s*(\?\??)\s*$/;
+
+export class TypeScriptInterpreter implements Interpreter {
+  readonly settings: KernelSettings;
+  private readonly sources = new CellSources();
+  private readonly compiler = new CellCompiler();
+  private readonly loader: ModuleLoader;
+  private languageService: CellLanguageService | undefined;
+  private readonly scripts = new Map<string, { script: vm.Script; fileName: string }>();
+  private running: { interrupt: () => void } | undefined;
+  private readonly sluiceVersion = readVersion(path.join(PACKAGE_ROOT, "package.json"));
+  private readonly typescriptVersion = readVersion(require.resolve("typescript/package.json"));
+
+  constructor(private readonly options: TypeScriptInterpreterOptions) {
+    const envMode = process.env["SLUICE_TYPECHECK"];
+    const mode = options.typeCheck ?? (envMode ? parseTypeCheckMode(envMode, "$SLUICE_TYPECHECK") : "error");
+    this.settings = createKernelSettings(this.sluiceVersion, mode);
+    this.loader = new ModuleLoader(options.directory);
+    installOutputCapture();
+    this.installRuntime();
+  }
+
+  kernelInfo(): KernelInfo {
+    return {
+      implementation: "sluice",
+      implementation_version: this.sluiceVersion,
+      language_info: {
+        name: "typescript",
+        version: this.typescriptVersion,
+        mimetype: "text/typescript",
+        file_extension: ".ts",
+        codemirror_mode: { name: "typescript" },
+        pygments_lexer: "typescript",
+      },
+      banner:
+        `Sluice ${this.sluiceVersion} — TypeScript ${this.typescriptVersion} on Node ${process.versions.node}\n` +
+        "Streaming pipelines against HBase with live Vega-Lite charts. `expr?` shows documentation.",
+      help_links: [
+        { text: "TypeScript handbook", url: "https://www.typescriptlang.org/docs/handbook/intro.html" },
+        { text: "Node.js API", url: "https://nodejs.org/api/" },
+        { text: "Vega-Lite", url: "https://vega.github.io/vega-lite/docs/" },
+      ],
+    };
+  }
+
+  /** Loads TypeScript's libraries into the language service so the first cell checks quickly. */
+  warmUp(): void {
+    this.service().warmUp();
+  }
+
+  private service(): CellLanguageService {
+    this.languageService ??= new CellLanguageService({ directory: this.options.directory, sluiceEntry: sluiceTypesEntry() });
+    return this.languageService;
+  }
+
+  private installRuntime(): void {
+    const loader = this.loader;
+    const notebookUrl = pathToFileURL(path.join(this.options.directory, "notebook.ts")).href;
+    const runtime = {
+      import: (specifier: unknown, opts?: { with?: Record<string, string> }) => loader.import(specifier, opts),
+      interopDefault,
+      importMeta: {
+        url: notebookUrl,
+        dirname: this.options.directory,
+        filename: fileURLToPath(notebookUrl),
+        resolve: (specifier: string) => loader.resolve(specifier),
+      },
+    };
+    Object.defineProperty(globalThis, RUNTIME_GLOBAL, { value: runtime, writable: false, configurable: true, enumerable: false });
+    Object.defineProperty(globalThis, "kernel", { value: this.settings, writable: true, configurable: true, enumerable: false });
+  }
+
+  async execute(request: ExecuteRequest, output: CellOutput): Promise<ExecuteOutcome> {
+    const label = `Cell In[${request.executionCount}]`;
+    const code = request.code;
+    if (code.trim() === "") return { status: "ok" };
+
+    const page = PAGE_REQUEST.exec(code);
+    if (page) {
+      const expr = page[1]!;
+      const info = await this.inspect(expr, expr.length, page[2] === "??" ? 1 : 0);
+      if (!info.found) return { status: "error", ...diagnosticsErrorContent("NameError", label, code, [{ line: 1, column: 1, message: `No documentation found for '${expr}'` }]) };
+      return { status: "ok", payload: [{ source: "page", data: info.data, start: 0 }] };
+    }
+
+    const mode = this.settings.typeCheck;
+    if (mode !== "off") {
+      const diagnostics = this.safeCheck(code);
+      if (diagnostics.length > 0) {
+        const content = diagnosticsErrorContent("TypeScriptError", label, code, diagnostics);
+        if (mode === "error") return { status: "error", ...content };
+        output.stream("stderr", content.traceback.join("\n") + "\n");
+      }
+    }
+
+    const compiled = this.compiler.compile(code);
+    if (!compiled.ok) {
+      return { status: "error", ...diagnosticsErrorContent("SyntaxError", label, code, compiled.errors) };
+    }
+
+    let entry = this.scripts.get(code);
+    if (entry) {
+      this.sources.relabel(entry.fileName, label);
+    } else {
+      const fileName = this.sources.add({ label, code, sourceMap: compiled.cell.sourceMap });
+      const script = new vm.Script(compiled.cell.script, { filename: fileName });
+      entry = { script, fileName };
+      this.scripts.set(code, entry);
+      if (this.scripts.size > 512) this.scripts.delete(this.scripts.keys().next().value!);
+    }
+
+    const context: CellContext = { output, label };
+    const outcome = await this.run(entry.script, context);
+    this.safeCommit(code);
+    if (outcome.status === "error") return outcome;
+    if (!request.silent) {
+      const formatted = formatValue(outcome.value);
+      if (formatted) output.executeResult(formatted.data, formatted.metadata);
+    }
+    const userExpressions = await this.evaluateUserExpressions(request.userExpressions, context);
+    return userExpressions ? { status: "ok", userExpressions } : { status: "ok" };
+  }
+
+  /** Runs a compiled cell in the cell's context; interruptible while synchronous and while awaiting. */
+  private async run(script: vm.Script, context: CellContext): Promise<{ status: "ok"; value: unknown } | ({ status: "error" } & ErrorContent)> {
+    let interrupt!: (e: Error) => void;
+    const interrupted = new Promise<never>((_, reject) => (interrupt = reject));
+    this.running = { interrupt: () => interrupt(new InterruptedError()) };
+    try {
+      const completion = cellContext.run(context, () => script.runInThisContext({ breakOnSigint: true, displayErrors: false })) as Promise<unknown>;
+      const value = await Promise.race([completion, interrupted]);
+      return { status: "ok", value };
+    } catch (error) {
+      if ((error as { code?: string }).code === "ERR_SCRIPT_EXECUTION_INTERRUPTED" || error instanceof InterruptedError) {
+        return { status: "error", ename: "InterruptedError", evalue: "Interrupted", traceback: ["\u001b[0;31mInterruptedError\u001b[0m: Interrupted (the cell was stopped; earlier cells' variables are kept)"] };
+      }
+      return { status: "error", ...buildErrorContent(error, this.sources) };
+    } finally {
+      this.running = undefined;
+    }
+  }
+
+  private async evaluateUserExpressions(expressions: Record<string, string>, context: CellContext): Promise<JsonObject | undefined> {
+    const names = Object.keys(expressions);
+    if (names.length === 0) return undefined;
+    const results: JsonObject = {};
+    for (const name of names) {
+      const compiled = this.compiler.compile(`(${expressions[name]})`);
+      if (!compiled.ok) {
+        results[name] = { status: "error", ...diagnosticsErrorContent("SyntaxError", name, expressions[name]!, compiled.errors) };
+        continue;
+      }
+      const fileName = this.sources.add({ label: `user_expressions[${name}]`, code: `(${expressions[name]})`, sourceMap: compiled.cell.sourceMap });
+      const outcome = await this.run(new vm.Script(compiled.cell.script, { filename: fileName }), context);
+      if (outcome.status === "error") {
+        results[name] = { status: "error", ename: outcome.ename, evalue: outcome.evalue, traceback: outcome.traceback };
+      } else {
+        const formatted = formatValue(outcome.value) ?? { data: { "text/plain": "undefined" }, metadata: {} };
+        results[name] = { status: "ok", data: formatted.data, metadata: formatted.metadata };
+      }
+    }
+    return results;
+  }
+
+  private safeCheck(code: string): CellDiagnostic[] {
+    try {
+      return this.service().check(code).filter((d) => d.category === "error");
+    } catch (error) {
+      kernelLog(`type check failed, running the cell unchecked: ${(error as Error).stack ?? String(error)}`);
+      return [];
+    }
+  }
+
+  private safeCommit(code: string): void {
+    try {
+      this.service().commit(code);
+    } catch (error) {
+      kernelLog(`language service could not record the cell: ${(error as Error).stack ?? String(error)}`);
+    }
+  }
+
+  async complete(code: string, cursorPos: number): Promise<CompleteResult> {
+    return this.service().complete(code, cursorPos);
+  }
+
+  async inspect(code: string, cursorPos: number, detailLevel: 0 | 1): Promise<InspectResult> {
+    return this.service().inspect(code, cursorPos, detailLevel);
+  }
+
+  async isComplete(code: string): Promise<IsCompleteResult> {
+    return isComplete(code);
+  }
+
+  interrupt(): void {
+    this.running?.interrupt();
+  }
+
+  /** Runs `fn` with output attributed to `output` (comm handlers, for instance). */
+  runWithOutput<T>(output: CellOutput, label: string, fn: () => T): T {
+    return cellContext.run({ output, label }, fn);
+  }
+
+  /** Reports an error that surfaced outside a cell's execution (timer, unhandled rejection). */
+  reportAsyncError(error: unknown): void {
+    const ctx = cellContext.getStore();
+    const content = buildErrorContent(error, this.sources);
+    if (ctx) ctx.output.error(content.ename, content.evalue, content.traceback);
+    else kernelLog(`uncaught error outside any cell: ${content.ename}: ${content.evalue}`);
+  }
+
+  async shutdown(): Promise<void> {
+    this.running?.interrupt();
+    this.languageService = undefined;
+  }
+}
+
+/** Where the types of the `sluice` module (the cells' globals) live: dist/index.d.ts, or src/index.ts. */
+function sluiceTypesEntry(): string {
+  const here = path.dirname(fileURLToPath(import.meta.url));
+  const dts = path.join(here, "..", "index.d.ts");
+  return existsSync(dts) ? dts : path.join(here, "..", "index.ts");
+}
