@@ -3,7 +3,7 @@
  * declarations moved onto the global object (see cell-transformer.ts), a source map back to the cell.
  */
 import ts from "typescript";
-import { createCellTransformer, createDynamicImportTransformer, type CellShape } from "./cell-transformer.js";
+import { createCellTransformer, createRuntimeHooksTransformer, type CellShape } from "./cell-transformer.js";
 
 /** A compiled cell. */
 export interface CompiledCell {
@@ -70,7 +70,7 @@ export function compileCell(code: string): CompileResult {
     compilerOptions: COMPILER_OPTIONS,
     fileName: "cell.ts",
     reportDiagnostics: true,
-    transformers: { after: [createDynamicImportTransformer(), createCellTransformer(shape)] },
+    transformers: { after: [createRuntimeHooksTransformer(), createCellTransformer(shape)] },
   });
   const errors = (out.diagnostics ?? []).filter((d) => d.category === ts.DiagnosticCategory.Error);
   if (errors.length > 0) {

@@ -80,23 +80,69 @@ function withoutExportModifiers(mods: readonly ts.ModifierLike[] | undefined): t
 }
 
 /**
- * Replaces `import(x)` with the runtime's loader (a script has no module loader of its own, and
- * specifiers must resolve from the notebook's directory) and `import.meta` with the runtime's.
+ * Rewrites what a script cannot do by itself, everywhere in the cell:
+ * - `import(x)` → the runtime's loader (a script has no module loader, and specifiers resolve from the
+ *   notebook's directory); `import.meta` → the runtime's.
+ * - every loop body starts with an interrupt check (`Atomics.load(__sluice.interruptFlag, 0)`), so a loop
+ *   that runs after an `await` or in a timer — outside the synchronous part that SIGINT can stop — still
+ *   stops when the kernel is interrupted.
  */
-export function createDynamicImportTransformer(): ts.TransformerFactory<ts.SourceFile> {
+export function createRuntimeHooksTransformer(): ts.TransformerFactory<ts.SourceFile> {
   return (context) => (source) => {
     const f = context.factory;
+    const runtime = (member: string): ts.Expression => f.createPropertyAccessExpression(f.createIdentifier(RUNTIME_GLOBAL), member);
+    const interruptCheck = (): ts.Statement =>
+      f.createIfStatement(
+        f.createCallExpression(f.createPropertyAccessExpression(f.createIdentifier("Atomics"), "load"), undefined, [
+          runtime("interruptFlag"),
+          f.createNumericLiteral(0),
+        ]),
+        f.createExpressionStatement(f.createCallExpression(runtime("interrupted"), undefined, [])),
+      );
+    const withCheck = (body: ts.Statement): ts.Statement => {
+      const visited = ts.visitNode(body, visit) as ts.Statement;
+      const statements = ts.isBlock(visited) ? [...visited.statements] : [visited];
+      return ts.setTextRange(f.createBlock([interruptCheck(), ...statements], true), body);
+    };
     const visit = (node: ts.Node): ts.Node => {
       if (ts.isCallExpression(node) && node.expression.kind === ts.SyntaxKind.ImportKeyword) {
-        const call = f.createCallExpression(
-          f.createPropertyAccessExpression(f.createIdentifier(RUNTIME_GLOBAL), "import"),
-          undefined,
-          node.arguments.map((a) => ts.visitNode(a, visit) as ts.Expression),
-        );
+        const call = f.createCallExpression(runtime("import"), undefined, node.arguments.map((a) => ts.visitNode(a, visit) as ts.Expression));
         return ts.setTextRange(call, node);
       }
       if (ts.isMetaProperty(node) && node.keywordToken === ts.SyntaxKind.ImportKeyword) {
-        return ts.setTextRange(f.createPropertyAccessExpression(f.createIdentifier(RUNTIME_GLOBAL), "importMeta"), node);
+        return ts.setTextRange(runtime("importMeta"), node);
+      }
+      if (ts.isWhileStatement(node)) {
+        return f.updateWhileStatement(node, ts.visitNode(node.expression, visit) as ts.Expression, withCheck(node.statement));
+      }
+      if (ts.isDoStatement(node)) {
+        return f.updateDoStatement(node, withCheck(node.statement), ts.visitNode(node.expression, visit) as ts.Expression);
+      }
+      if (ts.isForStatement(node)) {
+        return f.updateForStatement(
+          node,
+          ts.visitNode(node.initializer, visit) as ts.ForInitializer | undefined,
+          ts.visitNode(node.condition, visit) as ts.Expression | undefined,
+          ts.visitNode(node.incrementor, visit) as ts.Expression | undefined,
+          withCheck(node.statement),
+        );
+      }
+      if (ts.isForOfStatement(node)) {
+        return f.updateForOfStatement(
+          node,
+          node.awaitModifier,
+          ts.visitNode(node.initializer, visit) as ts.ForInitializer,
+          ts.visitNode(node.expression, visit) as ts.Expression,
+          withCheck(node.statement),
+        );
+      }
+      if (ts.isForInStatement(node)) {
+        return f.updateForInStatement(
+          node,
+          ts.visitNode(node.initializer, visit) as ts.ForInitializer,
+          ts.visitNode(node.expression, visit) as ts.Expression,
+          withCheck(node.statement),
+        );
       }
       return ts.visitEachChild(node, visit, context);
     };

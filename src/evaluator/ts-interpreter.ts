@@ -8,7 +8,10 @@ import { createRequire } from "node:module";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import vm from "node:vm";
+import { setDisplaySinkResolver } from "../display/display-sink.js";
 import { formatValue } from "../display/format.js";
+import { input, password, setInputSinkResolver } from "../display/input.js";
+import { clearOutput, display } from "../display/display-api.js";
 import type { JsonObject } from "../protocol/message.js";
 import type {
   CellOutput,
@@ -66,6 +69,11 @@ export class TypeScriptInterpreter implements Interpreter {
   private languageService: CellLanguageService | undefined;
   private readonly scripts = new Map<string, { script: vm.Script; fileName: string }>();
   private running: { interrupt: () => void } | undefined;
+  /**
+   * Set to 1 to stop loops in cell code (checked at every loop iteration). Shared memory, so another
+   * thread (the transport's) can set it while this one is busy.
+   */
+  readonly interruptFlag = new Int32Array(new SharedArrayBuffer(4));
   private readonly sluiceVersion = readVersion(path.join(PACKAGE_ROOT, "package.json"));
   private readonly typescriptVersion = readVersion(require.resolve("typescript/package.json"));
 
@@ -75,6 +83,11 @@ export class TypeScriptInterpreter implements Interpreter {
     this.settings = createKernelSettings(this.sluiceVersion, mode);
     this.loader = new ModuleLoader(options.directory);
     installOutputCapture();
+    setDisplaySinkResolver(() => cellContext.getStore()?.output);
+    setInputSinkResolver(() => {
+      const output = cellContext.getStore()?.output;
+      return output && { input: (prompt: string, password: boolean) => output.input(prompt, password) };
+    });
     this.installRuntime();
   }
 
@@ -117,6 +130,10 @@ export class TypeScriptInterpreter implements Interpreter {
     const runtime = {
       import: (specifier: unknown, opts?: { with?: Record<string, string> }) => loader.import(specifier, opts),
       interopDefault,
+      interruptFlag: this.interruptFlag,
+      interrupted: (): never => {
+        throw new InterruptedError();
+      },
       importMeta: {
         url: notebookUrl,
         dirname: this.options.directory,
@@ -125,7 +142,11 @@ export class TypeScriptInterpreter implements Interpreter {
       },
     };
     Object.defineProperty(globalThis, RUNTIME_GLOBAL, { value: runtime, writable: false, configurable: true, enumerable: false });
-    Object.defineProperty(globalThis, "kernel", { value: this.settings, writable: true, configurable: true, enumerable: false });
+    // The notebook API every cell sees without importing it (also importable from "sluice").
+    const globals: Record<string, unknown> = { kernel: this.settings, display, clearOutput, input, password };
+    for (const [name, value] of Object.entries(globals)) {
+      Object.defineProperty(globalThis, name, { value, writable: true, configurable: true, enumerable: false });
+    }
   }
 
   async execute(request: ExecuteRequest, output: CellOutput): Promise<ExecuteOutcome> {
@@ -168,6 +189,7 @@ export class TypeScriptInterpreter implements Interpreter {
     }
 
     const context: CellContext = { output, label };
+    Atomics.store(this.interruptFlag, 0, 0);
     const outcome = await this.run(entry.script, context);
     this.safeCommit(code);
     if (outcome.status === "error") return outcome;
@@ -250,6 +272,7 @@ export class TypeScriptInterpreter implements Interpreter {
   }
 
   interrupt(): void {
+    Atomics.store(this.interruptFlag, 0, 1);
     this.running?.interrupt();
   }
 
