@@ -194,7 +194,12 @@ export class TypeScriptInterpreter implements Interpreter {
     this.safeCommit(code);
     if (outcome.status === "error") return outcome;
     if (!request.silent) {
-      const formatted = formatValue(outcome.value);
+      let formatted;
+      try {
+        formatted = formatValue(outcome.value);
+      } catch (error) {
+        return { status: "error", ...buildErrorContent(error, this.sources) };
+      }
       if (formatted) output.executeResult(formatted.data, formatted.metadata);
     }
     const userExpressions = await this.evaluateUserExpressions(request.userExpressions, context);
