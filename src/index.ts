@@ -6,9 +6,11 @@ export { display, clearOutput } from "./display/display-api.js";
 export { input, password } from "./display/input.js";
 export { formatValue } from "./display/format.js";
 export { comms } from "./display/comms.js";
+export { kernel } from "./evaluator/kernel-settings.js";
 
 export type { Display, DisplayOptions, HelperOptions, ImageOptions, TextHelper, VegaLiteSpec } from "./display/display-api.js";
 export type { DisplayHandle, UpdateOptions } from "./display/display-handle.js";
 export type { FormattedValue } from "./display/format.js";
 export type { JsonObject, MimeBundle } from "./protocol/message.js";
 export type { Comm, CommTargetHandler } from "./display/comms.js";
+export type { KernelSettings, TypeCheckMode } from "./evaluator/kernel-settings.js";

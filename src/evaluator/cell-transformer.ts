@@ -17,8 +17,7 @@
  */
 import ts from "typescript";
 
-/** Name of the global object holding the runtime helpers the transformed code calls. */
-export const RUNTIME_GLOBAL = "__sluice";
+import { RUNTIME_GLOBAL } from "./runtime-global.js";
 
 /** What the transformer learned about a cell. */
 export interface CellShape {

@@ -1,3 +1,5 @@
+import { readFileSync } from "node:fs";
+
 /**
  * Settings a notebook can change from a cell through the global `kernel` object, e.g.
  * `kernel.typeCheck = "warn"` in a notebook's first cell.
@@ -40,3 +42,18 @@ export function createKernelSettings(version: string, initial: TypeCheckMode): K
     version,
   });
 }
+
+function packageVersion(): string {
+  try {
+    const url = new URL("../../package.json", import.meta.url);
+    return (JSON.parse(readFileSync(url, "utf8")) as { version: string }).version;
+  } catch {
+    return "unknown";
+  }
+}
+
+/**
+ * The process's settings object: the global `kernel` of every cell (also `import { kernel } from
+ * "sluice"`). The interpreter sets the initial mode from its options or $SLUICE_TYPECHECK.
+ */
+export const kernel: KernelSettings = createKernelSettings(packageVersion(), "error");

@@ -8,7 +8,7 @@
 import { statSync } from "node:fs";
 import { isBuiltin, register } from "node:module";
 import path from "node:path";
-import { pathToFileURL } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { resolve as resolveEsm } from "import-meta-resolve";
 
 /** Options of a dynamic import (import attributes). */
@@ -34,7 +34,11 @@ let hooksRegistered = false;
 function registerTypeScriptHooks(): void {
   if (hooksRegistered) return;
   hooksRegistered = true;
-  register(new URL("./ts-module-hooks.js", import.meta.url));
+  // Beside this file when running compiled; from dist/ when this file runs from src/ (tests).
+  const candidates = [new URL("./ts-module-hooks.js", import.meta.url), new URL("../../dist/evaluator/ts-module-hooks.js", import.meta.url)];
+  const hooks = candidates.find((url) => isFile(fileURLToPath(url)));
+  if (!hooks) throw new Error("ts-module-hooks.js is missing: build Sluice first (npm run build)");
+  register(hooks);
 }
 
 function isFile(p: string): boolean {

@@ -85,7 +85,13 @@ export function describeThrown(value: unknown): { ename: string; evalue: string 
 export function buildErrorContent(value: unknown, sources: CellSources): ErrorContent {
   const { ename, evalue } = describeThrown(value);
   const stack = value instanceof Error && typeof value.stack === "string" ? value.stack : "";
-  const frames = mapFrames(stack, sources);
+  const all = mapFrames(stack, sources);
+  // Frames below the outermost cell frame are the kernel calling the cell: not the user's business.
+  let lastCell = -1;
+  all.forEach((f, i) => {
+    if (f.cell) lastCell = i;
+  });
+  const frames = lastCell >= 0 ? all.slice(0, lastCell + 1) : all;
   const traceback: string[] = [`${RED}${ename}${RESET}: ${evalue}`];
   const firstCell = frames.find((f) => f.cell);
   if (firstCell?.cell) traceback.push(excerpt(sources, firstCell.cell).join("\n"));

@@ -24,15 +24,14 @@ import type {
   IsCompleteResult,
   KernelInfo,
 } from "../kernel/interpreter.js";
-import { CellCompiler } from "./cell-compiler.js";
+import type { CellCompiler } from "./cell-compiler.js";
 import { cellContext, type CellContext } from "./cell-context.js";
-import { CellLanguageService, type CellDiagnostic } from "./cell-language-service.js";
+import type { CellLanguageService, CellDiagnostic } from "./cell-language-service.js";
 import { CellSources } from "./cell-sources.js";
-import { isComplete } from "./is-complete.js";
-import { createKernelSettings, parseTypeCheckMode, type KernelSettings } from "./kernel-settings.js";
+import { kernel, parseTypeCheckMode, type KernelSettings } from "./kernel-settings.js";
 import { interopDefault, ModuleLoader } from "./module-loader.js";
 import { installOutputCapture, kernelLog } from "./output-capture.js";
-import { RUNTIME_GLOBAL } from "./cell-transformer.js";
+import { RUNTIME_GLOBAL } from "./runtime-global.js";
 import { buildErrorContent, diagnosticsErrorContent } from "./traceback.js";
 
 const require = createRequire(import.meta.url);
@@ -64,9 +63,9 @@ const PAGE_REQUEST = /^\s*([A-Za-z_$][\w$]*(?:\s*\.\s*[A-Za-z_$][\w$]*|\[\s*(?:\
 export class TypeScriptInterpreter implements Interpreter {
   readonly settings: KernelSettings;
   private readonly sources = new CellSources();
-  private readonly compiler = new CellCompiler();
+  /** TypeScript-backed parts, loaded after start-up so the kernel answers kernel_info quickly. */
+  private engine: Promise<Engine> | undefined;
   private readonly loader: ModuleLoader;
-  private languageService: CellLanguageService | undefined;
   private readonly scripts = new Map<string, { script: vm.Script; fileName: string }>();
   private running: { interrupt: () => void } | undefined;
   /**
@@ -80,7 +79,8 @@ export class TypeScriptInterpreter implements Interpreter {
   constructor(private readonly options: TypeScriptInterpreterOptions) {
     const envMode = process.env["SLUICE_TYPECHECK"];
     const mode = options.typeCheck ?? (envMode ? parseTypeCheckMode(envMode, "$SLUICE_TYPECHECK") : "error");
-    this.settings = createKernelSettings(this.sluiceVersion, mode);
+    this.settings = kernel;
+    this.settings.typeCheck = mode;
     this.loader = new ModuleLoader(options.directory);
     installOutputCapture();
     setDisplaySinkResolver(() => cellContext.getStore()?.output);
@@ -114,14 +114,32 @@ export class TypeScriptInterpreter implements Interpreter {
     };
   }
 
-  /** Loads TypeScript's libraries into the language service so the first cell checks quickly. */
+  /** Loads TypeScript and its libraries into the language service so the first cell checks quickly. */
   warmUp(): void {
-    this.service().warmUp();
+    void this.loadEngine().then(
+      (engine) => engine.service.warmUp(),
+      (error) => kernelLog(`could not load the TypeScript engine: ${(error as Error).stack ?? String(error)}`),
+    );
   }
 
-  private service(): CellLanguageService {
-    this.languageService ??= new CellLanguageService({ directory: this.options.directory, sluiceEntry: sluiceTypesEntry() });
-    return this.languageService;
+  private loadEngine(): Promise<Engine> {
+    this.engine ??= (async () => {
+      const [{ CellCompiler }, { CellLanguageService }, { isComplete }] = await Promise.all([
+        import("./cell-compiler.js"),
+        import("./cell-language-service.js"),
+        import("./is-complete.js"),
+      ]);
+      return {
+        compiler: new CellCompiler(),
+        service: new CellLanguageService({
+          directory: this.options.directory,
+          sluiceEntry: sluiceTypesEntry(),
+          kernelGlobals: ["display", "clearOutput", "input", "password", "comms", "kernel"],
+        }),
+        isComplete,
+      };
+    })();
+    return this.engine;
   }
 
   private installRuntime(): void {
@@ -162,9 +180,10 @@ export class TypeScriptInterpreter implements Interpreter {
       return { status: "ok", payload: [{ source: "page", data: info.data, start: 0 }] };
     }
 
+    const engine = await this.loadEngine();
     const mode = this.settings.typeCheck;
     if (mode !== "off") {
-      const diagnostics = this.safeCheck(code);
+      const diagnostics = this.safeCheck(engine.service, code);
       if (diagnostics.length > 0) {
         const content = diagnosticsErrorContent("TypeScriptError", label, code, diagnostics);
         if (mode === "error") return { status: "error", ...content };
@@ -172,7 +191,7 @@ export class TypeScriptInterpreter implements Interpreter {
       }
     }
 
-    const compiled = this.compiler.compile(code);
+    const compiled = engine.compiler.compile(code);
     if (!compiled.ok) {
       return { status: "error", ...diagnosticsErrorContent("SyntaxError", label, code, compiled.errors) };
     }
@@ -191,7 +210,7 @@ export class TypeScriptInterpreter implements Interpreter {
     const context: CellContext = { output, label };
     Atomics.store(this.interruptFlag, 0, 0);
     const outcome = await this.run(entry.script, context);
-    this.safeCommit(code);
+    this.safeCommit(engine.service, code);
     if (outcome.status === "error") return outcome;
     if (!request.silent) {
       let formatted;
@@ -202,7 +221,7 @@ export class TypeScriptInterpreter implements Interpreter {
       }
       if (formatted) output.executeResult(formatted.data, formatted.metadata);
     }
-    const userExpressions = await this.evaluateUserExpressions(request.userExpressions, context);
+    const userExpressions = await this.evaluateUserExpressions(engine.compiler, request.userExpressions, context);
     return userExpressions ? { status: "ok", userExpressions } : { status: "ok" };
   }
 
@@ -225,12 +244,12 @@ export class TypeScriptInterpreter implements Interpreter {
     }
   }
 
-  private async evaluateUserExpressions(expressions: Record<string, string>, context: CellContext): Promise<JsonObject | undefined> {
+  private async evaluateUserExpressions(compiler: CellCompiler, expressions: Record<string, string>, context: CellContext): Promise<JsonObject | undefined> {
     const names = Object.keys(expressions);
     if (names.length === 0) return undefined;
     const results: JsonObject = {};
     for (const name of names) {
-      const compiled = this.compiler.compile(`(${expressions[name]})`);
+      const compiled = compiler.compile(`(${expressions[name]})`);
       if (!compiled.ok) {
         results[name] = { status: "error", ...diagnosticsErrorContent("SyntaxError", name, expressions[name]!, compiled.errors) };
         continue;
@@ -247,33 +266,33 @@ export class TypeScriptInterpreter implements Interpreter {
     return results;
   }
 
-  private safeCheck(code: string): CellDiagnostic[] {
+  private safeCheck(service: CellLanguageService, code: string): CellDiagnostic[] {
     try {
-      return this.service().check(code).filter((d) => d.category === "error");
+      return service.check(code).filter((d) => d.category === "error");
     } catch (error) {
       kernelLog(`type check failed, running the cell unchecked: ${(error as Error).stack ?? String(error)}`);
       return [];
     }
   }
 
-  private safeCommit(code: string): void {
+  private safeCommit(service: CellLanguageService, code: string): void {
     try {
-      this.service().commit(code);
+      service.commit(code);
     } catch (error) {
       kernelLog(`language service could not record the cell: ${(error as Error).stack ?? String(error)}`);
     }
   }
 
   async complete(code: string, cursorPos: number): Promise<CompleteResult> {
-    return this.service().complete(code, cursorPos);
+    return (await this.loadEngine()).service.complete(code, cursorPos);
   }
 
   async inspect(code: string, cursorPos: number, detailLevel: 0 | 1): Promise<InspectResult> {
-    return this.service().inspect(code, cursorPos, detailLevel);
+    return (await this.loadEngine()).service.inspect(code, cursorPos, detailLevel);
   }
 
   async isComplete(code: string): Promise<IsCompleteResult> {
-    return isComplete(code);
+    return (await this.loadEngine()).isComplete(code);
   }
 
   interrupt(): void {
@@ -296,8 +315,15 @@ export class TypeScriptInterpreter implements Interpreter {
 
   async shutdown(): Promise<void> {
     this.running?.interrupt();
-    this.languageService = undefined;
+    this.engine = undefined;
   }
+}
+
+/** The TypeScript-backed parts of the interpreter. */
+interface Engine {
+  compiler: CellCompiler;
+  service: CellLanguageService;
+  isComplete: (code: string) => IsCompleteResult;
 }
 
 /** Where the types of the `sluice` module (the cells' globals) live: dist/index.d.ts, or src/index.ts. */

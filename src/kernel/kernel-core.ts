@@ -41,6 +41,8 @@ export class KernelCore implements KernelRuntime {
   private readonly aborted = new Set<string>();
   private pendingInput: { resolve: (value: string) => void; reject: (e: Error) => void } | undefined;
   private warmedUp = false;
+  /** The shell request being (or last) handled: parent of kernel-initiated comm messages. */
+  private currentParent: JupyterMessage | undefined;
   private stopping = false;
   readonly log: (message: string) => void;
 
@@ -60,6 +62,14 @@ export class KernelCore implements KernelRuntime {
   /** Starts receiving requests. */
   async start(): Promise<void> {
     await this.transport.start((channel, message) => this.receive(channel, message));
+  }
+
+  /**
+   * Publishes a kernel-side comm message (comm_open/comm_msg/comm_close from a cell's comm) with the
+   * request being handled as parent.
+   */
+  publishComm(msgType: string, content: JsonObject, metadata: JsonObject = {}, buffers: Uint8Array[] = []): void {
+    this.transport.send("iopub", makeMessage(msgType, content, this.sender, this.currentParent, { metadata, buffers }));
   }
 
   /** Publishes on iopub with `parent` as parent header. */
@@ -94,6 +104,7 @@ export class KernelCore implements KernelRuntime {
 
   private async handle({ channel, message }: QueuedRequest): Promise<void> {
     const msgType = message.header.msg_type;
+    if (channel === "shell") this.currentParent = message;
     const handler = HANDLERS[msgType];
     this.publish("status", { execution_state: "busy" }, message);
     try {
