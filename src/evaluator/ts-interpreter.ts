@@ -67,7 +67,8 @@ export class TypeScriptInterpreter implements Interpreter {
   private engine: Promise<Engine> | undefined;
   private readonly loader: ModuleLoader;
   private readonly scripts = new Map<string, { script: vm.Script; fileName: string }>();
-  private running: { interrupt: () => void } | undefined;
+  /** The execution in progress: interrupting it rejects `interrupted` (from its first step on). */
+  private running: { interrupt: () => void; interrupted: Promise<never> } | undefined;
   /**
    * Set to 1 to stop loops in cell code (checked at every loop iteration). Shared memory, so another
    * thread (the transport's) can set it while this one is busy.
@@ -168,6 +169,22 @@ export class TypeScriptInterpreter implements Interpreter {
   }
 
   async execute(request: ExecuteRequest, output: CellOutput): Promise<ExecuteOutcome> {
+    Atomics.store(this.interruptFlag, 0, 0);
+    let interrupt!: (e: Error) => void;
+    const interrupted = new Promise<never>((_, reject) => (interrupt = reject));
+    interrupted.catch(() => {});
+    this.running = { interrupt: () => interrupt(new InterruptedError()), interrupted };
+    try {
+      return await Promise.race([this.executeCell(request, output), interrupted]);
+    } catch (error) {
+      if (error instanceof InterruptedError) return interruptedOutcome();
+      throw error;
+    } finally {
+      this.running = undefined;
+    }
+  }
+
+  private async executeCell(request: ExecuteRequest, output: CellOutput): Promise<ExecuteOutcome> {
     const label = `Cell In[${request.executionCount}]`;
     const code = request.code;
     if (code.trim() === "") return { status: "ok" };
@@ -208,7 +225,6 @@ export class TypeScriptInterpreter implements Interpreter {
     }
 
     const context: CellContext = { output, label };
-    Atomics.store(this.interruptFlag, 0, 0);
     const outcome = await this.run(entry.script, context);
     this.safeCommit(engine.service, code);
     if (outcome.status === "error") return outcome;
@@ -225,22 +241,17 @@ export class TypeScriptInterpreter implements Interpreter {
     return userExpressions ? { status: "ok", userExpressions } : { status: "ok" };
   }
 
-  /** Runs a compiled cell in the cell's context; interruptible while synchronous and while awaiting. */
+  /** Runs a compiled cell in the cell's context; interruptible while synchronous (SIGINT) and while awaiting. */
   private async run(script: vm.Script, context: CellContext): Promise<{ status: "ok"; value: unknown } | ({ status: "error" } & ErrorContent)> {
-    let interrupt!: (e: Error) => void;
-    const interrupted = new Promise<never>((_, reject) => (interrupt = reject));
-    this.running = { interrupt: () => interrupt(new InterruptedError()) };
     try {
       const completion = cellContext.run(context, () => script.runInThisContext({ breakOnSigint: true, displayErrors: false })) as Promise<unknown>;
-      const value = await Promise.race([completion, interrupted]);
+      const value = await (this.running ? Promise.race([completion, this.running.interrupted]) : completion);
       return { status: "ok", value };
     } catch (error) {
       if ((error as { code?: string }).code === "ERR_SCRIPT_EXECUTION_INTERRUPTED" || error instanceof InterruptedError) {
-        return { status: "error", ename: "InterruptedError", evalue: "Interrupted", traceback: ["\u001b[0;31mInterruptedError\u001b[0m: Interrupted (the cell was stopped; earlier cells' variables are kept)"] };
+        return interruptedOutcome();
       }
       return { status: "error", ...buildErrorContent(error, this.sources) };
-    } finally {
-      this.running = undefined;
     }
   }
 
@@ -317,6 +328,15 @@ export class TypeScriptInterpreter implements Interpreter {
     this.running?.interrupt();
     this.engine = undefined;
   }
+}
+
+function interruptedOutcome(): { status: "error" } & ErrorContent {
+  return {
+    status: "error",
+    ename: "InterruptedError",
+    evalue: "Interrupted",
+    traceback: ["\u001b[0;31mInterruptedError\u001b[0m: Interrupted (the cell was stopped; variables of earlier cells are kept)"],
+  };
 }
 
 /** The TypeScript-backed parts of the interpreter. */
