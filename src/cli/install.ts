@@ -12,6 +12,9 @@ import { execFileSync } from "node:child_process";
 import { copyFileSync, existsSync, mkdirSync, readFileSync, realpathSync, rmSync, statSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { userDataDir } from "../protocol/jupyter-paths.js";
+
+export { userDataDir };
 import { fileURLToPath } from "node:url";
 import { buildKernelSpec, checkKernelName, DEFAULT_KERNEL_NAME, type KernelSpec } from "./kernelspec.js";
 
@@ -50,18 +53,6 @@ export const PACKAGE_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.
 /** The version in this copy's package.json. */
 export function packageVersion(): string {
   return (JSON.parse(readFileSync(path.join(PACKAGE_ROOT, "package.json"), "utf8")) as { version: string }).version;
-}
-
-/** Jupyter's per-user data directory, as jupyter_core's `jupyter_data_dir()` computes it. */
-export function userDataDir(env: NodeJS.ProcessEnv = process.env, platform: NodeJS.Platform = process.platform, home: string = os.homedir()): string {
-  if (env["JUPYTER_DATA_DIR"]) return env["JUPYTER_DATA_DIR"];
-  const realHome = existsSync(home) ? realpathSync(home) : home;
-  if (platform === "darwin") return path.join(realHome, "Library", "Jupyter");
-  if (platform === "win32") {
-    if (env["APPDATA"]) return path.resolve(env["APPDATA"], "jupyter");
-    return path.join(env["JUPYTER_CONFIG_DIR"] || path.join(realHome, ".jupyter"), "data");
-  }
-  return path.join(env["XDG_DATA_HOME"] || path.join(realHome, ".local", "share"), "jupyter");
 }
 
 /**

@@ -13,6 +13,8 @@ import { kernelLog } from "../evaluator/output-capture.js";
 import { KernelCore } from "../kernel/kernel-core.js";
 import { HistoryStore } from "../kernel/history-store.js";
 import { CommManager } from "../kernel/comm-manager.js";
+import { RequestOutput } from "../kernel/request-output.js";
+import { cellContext } from "../evaluator/cell-context.js";
 
 /** Starts a kernel for the connection file; resolves once it serves requests. */
 export async function runKernelCommand(connectionFile: string): Promise<void> {
@@ -23,9 +25,16 @@ export async function runKernelCommand(connectionFile: string): Promise<void> {
   const sender = { session: randomUUID(), username: os.userInfo().username || "sluice" };
 
   let kernel: KernelCore | undefined;
-  const comms = new CommManager((msgType, content, metadata, buffers) => {
-    kernel?.publishComm(msgType, content, metadata, buffers);
-  });
+  // A cell's comm messages are children of the cell that sends them (also later, from its timers);
+  // otherwise of the request being handled.
+  const comms = new CommManager(
+    (msgType, content, metadata, buffers) => {
+      const output = cellContext.getStore()?.output;
+      kernel?.publishComm(msgType, content, metadata, buffers, output instanceof RequestOutput ? output.parent : undefined);
+    },
+    { log: kernelLog },
+  );
+  comms.install();
 
   kernel = new KernelCore({
     transport,

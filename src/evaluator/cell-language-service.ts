@@ -74,7 +74,7 @@ const COMPLETION_PREFERENCES: ts.UserPreferences = {
 let versionCounter = 0;
 const nextVersion = (): string => `v${++versionCounter}`;
 
-/** Parsed files shared by every instance (a kernel restart reuses the parsed ambient declarations). */
+/** Parsed files shared by the instances alive in this process (their ambient declarations are parsed once). */
 const documentRegistry = ts.createDocumentRegistry(ts.sys.useCaseSensitiveFileNames);
 const bundleVersions = new WeakMap<AmbientBundle, string>();
 
@@ -161,11 +161,15 @@ function identifierStart(code: string, offset: number): number {
   return start;
 }
 
-/** Removes the traces of the virtual files from a message (`import("/nb/__sluice_cell_3").Foo` → `Foo`). */
+/**
+ * Removes the virtual files' paths from a message. TypeScript qualifies a type with its module when
+ * the type's name means something else where the error is — a declaration a later cell shadowed:
+ * `import("/nb/__sluice_cell_3").Shape` → `(earlier cell) Shape`.
+ */
 function cleanMessage(message: string): string {
   return message
-    .replace(/typeof import\("[^"]*__sluice_cell_\d+(?:\.ts)?"\)/g, "(an earlier cell's module)")
-    .replace(/import\("[^"]*__sluice_cell_\d+(?:\.ts)?"\)\./g, "")
+    .replace(/typeof import\("[^"]*__sluice_cell_\d+(?:\.ts)?"\)(?!\.)/g, "(an earlier cell's module)")
+    .replace(/import\("[^"]*__sluice_cell_\d+(?:\.ts)?"\)\./g, "(earlier cell) ")
     .replace(/\b__sluice_(?:c\d+|kernel)\./g, "");
 }
 
@@ -256,9 +260,9 @@ export class CellLanguageService {
     const result: { at: number; diagnostic: CellDiagnostic }[] = [];
     for (const d of diagnostics) {
       if (d.category !== ts.DiagnosticCategory.Error && d.category !== ts.DiagnosticCategory.Warning) continue;
-      if (IGNORED_DIAGNOSTICS.has(d.code) || d.start === undefined || d.start > code.length) continue;
-      const { line } = ts.getLineAndCharacterOfPosition(d.file!, d.start);
-      const lineStart = ts.getPositionOfLineAndCharacter(d.file!, line, 0);
+      if (IGNORED_DIAGNOSTICS.has(d.code) || !d.file || d.start === undefined || d.start > code.length) continue;
+      const { line } = ts.getLineAndCharacterOfPosition(d.file, d.start);
+      const lineStart = ts.getPositionOfLineAndCharacter(d.file, line, 0);
       result.push({
         at: d.start,
         diagnostic: {
@@ -309,7 +313,8 @@ export class CellLanguageService {
     const empty: CompleteResult = { matches: [], cursorStart: cursorPos, cursorEnd: cursorPos, metadata: {} };
     if (!info) return empty;
 
-    const replacement = info.entries.find((e) => e.replacementSpan)?.replacementSpan;
+    // Inside a string (module paths, literal types) every entry replaces the same span of the string.
+    const replacement = info.entries.length > 0 && info.entries.every((e) => e.replacementSpan) ? info.entries[0]!.replacementSpan : undefined;
     const start = replacement ? replacement.start : identifierStart(code, offset);
     const end = replacement ? Math.max(offset, replacement.start + replacement.length) : offset;
     const prefix = code.slice(start, offset);
@@ -432,6 +437,12 @@ export class CellLanguageService {
     this.setFile(this.scope.currentFileName, "");
     this.updateRootNames();
     const service = ts.createLanguageService(this.createHost(), documentRegistry);
+    const optionErrors = (service.getProgram()?.getOptionsDiagnostics() ?? []).filter((d) => d.category === ts.DiagnosticCategory.Error);
+    if (optionErrors.length > 0) {
+      service.dispose();
+      const messages = optionErrors.map((d) => ts.flattenDiagnosticMessageText(d.messageText, " ")).join("; ");
+      throw new Error(`CellLanguageService: invalid compiler options: ${messages}`);
+    }
     this.service = service;
 
     // Names the ambient declarations already declare: cells' names that clash with them cannot be

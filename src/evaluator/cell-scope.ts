@@ -294,16 +294,10 @@ export class CellScope {
     return this.references.find((r) => offset >= r.declarationStart && offset <= r.declarationEnd);
   }
 
-  /** The scope-file reference of a global name, if it is declared there. */
-  referenceOf(name: string): ScopeFileReference | undefined {
-    this.scopeFileText();
-    return this.references.find((r) => r.name === name);
-  }
-
   /**
    * Text to append to the checked cell: imports of the latest declarations of names that clash with an
    * ambient global (so the cell sees the notebook's `crypto`, not Node's), except names the cell itself
-   * declares. Starts with a newline; "" when there is nothing to add.
+   * declares. Starts with a newline and a `;` (whatever the cell ends with); "" when there is nothing to add.
    */
   currentCellSuffix(code: string): string {
     const clashing = [...this.entries.values()].filter((e) => this.ambientNames.has(e.name));
@@ -318,7 +312,7 @@ export class CellScope {
     }
     if (bySource.size === 0) return "";
     const lines = [...bySource].map(([source, names]) => `import { ${names.join(", ")} } from ${JSON.stringify(this.specifier(source))};`);
-    return `\n${lines.join("\n")}\n`;
+    return `\n;${lines.join("\n")}\n`;
   }
 
   private namespace(source: number | "kernel"): string {

@@ -52,7 +52,6 @@ const ENDS_EXPRESSION = new Set<ts.SyntaxKind>([
   ts.SyntaxKind.CloseBraceToken,
   ts.SyntaxKind.PlusPlusToken,
   ts.SyntaxKind.MinusMinusToken,
-  ts.SyntaxKind.ExclamationToken,
   ts.SyntaxKind.ThisKeyword,
   ts.SyntaxKind.SuperKeyword,
   ts.SyntaxKind.TrueKeyword,

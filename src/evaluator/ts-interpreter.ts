@@ -12,6 +12,7 @@ import { setDisplaySinkResolver } from "../display/display-sink.js";
 import { formatValue } from "../display/format.js";
 import { input, password, setInputSinkResolver } from "../display/input.js";
 import { clearOutput, display } from "../display/display-api.js";
+import { comms } from "../display/comms.js";
 import type { JsonObject } from "../protocol/message.js";
 import type {
   CellOutput,
@@ -162,7 +163,7 @@ export class TypeScriptInterpreter implements Interpreter {
     };
     Object.defineProperty(globalThis, RUNTIME_GLOBAL, { value: runtime, writable: false, configurable: true, enumerable: false });
     // The notebook API every cell sees without importing it (also importable from "sluice").
-    const globals: Record<string, unknown> = { kernel: this.settings, display, clearOutput, input, password };
+    const globals: Record<string, unknown> = { kernel: this.settings, display, clearOutput, input, password, comms };
     for (const [name, value] of Object.entries(globals)) {
       Object.defineProperty(globalThis, name, { value, writable: true, configurable: true, enumerable: false });
     }

@@ -68,8 +68,8 @@ export class KernelCore implements KernelRuntime {
    * Publishes a kernel-side comm message (comm_open/comm_msg/comm_close from a cell's comm) with the
    * request being handled as parent.
    */
-  publishComm(msgType: string, content: JsonObject, metadata: JsonObject = {}, buffers: Uint8Array[] = []): void {
-    this.transport.send("iopub", makeMessage(msgType, content, this.sender, this.currentParent, { metadata, buffers }));
+  publishComm(msgType: string, content: JsonObject, metadata: JsonObject = {}, buffers: Uint8Array[] = [], parent?: JupyterMessage): void {
+    this.transport.send("iopub", makeMessage(msgType, content, this.sender, parent ?? this.currentParent, { metadata, buffers }));
   }
 
   /** Publishes on iopub with `parent` as parent header. */
