@@ -8,10 +8,10 @@
 import type { JsonObject } from "../protocol/message.js";
 
 /** Receives a `comm_msg` from the frontend: its `data`, binary buffers and message metadata. */
-export type CommMsgCallback = (data: JsonObject, buffers: Uint8Array[], metadata: JsonObject) => void | Promise<void>;
+export type CommMsgCallback = (data: JsonObject, buffers: Uint8Array[], metadata: JsonObject) => void; // may be async: a rejected promise is reported like a throw
 
 /** Receives the `data` (and buffers, metadata) of the `comm_close` that closed the comm. */
-export type CommCloseCallback = (data: JsonObject, buffers: Uint8Array[], metadata: JsonObject) => void | Promise<void>;
+export type CommCloseCallback = (data: JsonObject, buffers: Uint8Array[], metadata: JsonObject) => void; // may be async: a rejected promise is reported like a throw
 
 /** One open comm, whichever side opened it. */
 export interface Comm {
@@ -46,7 +46,7 @@ export type CommTargetHandler = (
   openData: JsonObject,
   buffers: Uint8Array[],
   metadata: JsonObject,
-) => void | Promise<void>;
+) => void; // may be async: a rejected promise is reported like a throw
 
 /** The comm operations cells use; the kernel's comm manager implements it. */
 export interface CommBackend {

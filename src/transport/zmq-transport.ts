@@ -1,7 +1,7 @@
 /**
  * The kernel's ZeroMQ transport: a worker thread owns the five sockets (shell, control, stdin: Router;
- * iopub: Publisher; heartbeat: Reply echoing every frame), so heartbeat and control stay responsive
- * while user code blocks the main thread.
+ * iopub: Publisher; heartbeat: Router echoing every message back to its sender, which REQ peers see as
+ * a Reply socket), so heartbeat and control stay responsive while user code blocks the main thread.
  */
 import { Worker } from "node:worker_threads";
 import type { ConnectionInfo } from "../protocol/connection-file.js";

@@ -3,7 +3,8 @@
  * keep answering while the main thread runs user code.
  *
  * Incoming messages are decoded, verified and replay-checked here; refused ones are logged to stderr
- * (one line: channel and reason) and never reach the main thread. A valid `interrupt_request` on control
+ * (one line: channel and reason; at most 10 lines a second, the rest counted) and never reach the main
+ * thread. A valid `interrupt_request` on control
  * sets the shared interrupt flag (when given) and raises SIGINT in the process before it is forwarded. Outgoing messages are signed, framed and sent
  * in order through one queue per socket.
  *
@@ -11,7 +12,7 @@
  */
 import { writeSync } from "node:fs";
 import { isMainThread, parentPort, workerData } from "node:worker_threads";
-import { Publisher, Reply, Router, type Socket } from "zeromq";
+import { Publisher, Router, type Socket } from "zeromq";
 import { endpoint, isIpv6, type SocketName } from "../protocol/connection-file.js";
 import type { Channel, JupyterMessage } from "../protocol/message.js";
 import { ReplayGuard } from "../protocol/replay-guard.js";
@@ -51,7 +52,7 @@ const shell = new Router(socketOptions);
 const control = new Router(socketOptions);
 const stdin = new Router(socketOptions);
 const iopub = new Publisher(socketOptions);
-const heartbeat = new Reply(socketOptions);
+const heartbeat = new Router(socketOptions);
 
 const socketsByName: Record<SocketName, Socket> = { shell, control, stdin, iopub, hb: heartbeat };
 const allSockets: Socket[] = [shell, control, stdin, iopub, heartbeat];
@@ -131,28 +132,44 @@ function handleIncoming(channel: RequestChannel, frames: Buffer[]): void {
   post({ kind: "message", channel, message });
 }
 
-async function receiveRequests(channel: RequestChannel, socket: Router): Promise<void> {
-  try {
-    for await (const frames of socket) handleIncoming(channel, frames);
-  } catch (error) {
-    if (!closing) logLine(`receiving on ${channel} stopped: ${(error as Error).message}`);
+/** Consecutive receive errors after which a socket's loop gives up (a healthy socket never gets here). */
+const MAX_RECEIVE_ERRORS = 100;
+
+/**
+ * Runs `handle` for every multipart message `socket` receives until the socket closes. A failed receive
+ * is logged and retried, so one odd message cannot silence a socket.
+ */
+async function receiveLoop(name: string, socket: Router, handle: (frames: Buffer[]) => void | Promise<void>): Promise<void> {
+  let errors = 0;
+  while (!socket.closed) {
+    let frames: Buffer[];
+    try {
+      frames = await socket.receive();
+    } catch (error) {
+      if (closing || socket.closed) return;
+      logLine(`receive on ${name} failed: ${(error as Error).message}`);
+      if (++errors >= MAX_RECEIVE_ERRORS) {
+        logLine(`giving up receiving on ${name} after ${errors} consecutive errors`);
+        return;
+      }
+      continue;
+    }
+    errors = 0;
+    const pending = handle(frames);
+    if (pending !== undefined) await pending;
   }
 }
 
-async function echoHeartbeats(): Promise<void> {
-  while (!heartbeat.closed) {
-    let frames: Buffer[];
-    try {
-      frames = await heartbeat.receive();
-    } catch (error) {
-      if (!closing && !heartbeat.closed) logLine(`heartbeat receive stopped: ${(error as Error).message}`);
-      return;
-    }
-    try {
-      await heartbeat.send(frames);
-    } catch (error) {
-      if (!closing && !heartbeat.closed) logLine(`heartbeat echo failed: ${(error as Error).message}`);
-    }
+/**
+ * Heartbeat: every message is sent back unchanged, routing id included, so a REQ (or DEALER) peer gets
+ * exactly its frames back. A Router rather than a Reply socket: a Reply socket's request state machine
+ * can be wedged by a peer that sends a message without the request envelope.
+ */
+async function echo(frames: Buffer[]): Promise<void> {
+  try {
+    await heartbeat.send(frames);
+  } catch (error) {
+    if (!closing && !heartbeat.closed) logLine(`heartbeat echo failed: ${(error as Error).message}`);
   }
 }
 
@@ -245,9 +262,9 @@ try {
   port.close();
 }
 if (!closing) {
-  void receiveRequests("shell", shell);
-  void receiveRequests("control", control);
-  void receiveRequests("stdin", stdin);
-  void echoHeartbeats();
+  void receiveLoop("shell", shell, (frames) => handleIncoming("shell", frames));
+  void receiveLoop("control", control, (frames) => handleIncoming("control", frames));
+  void receiveLoop("stdin", stdin, (frames) => handleIncoming("stdin", frames));
+  void receiveLoop("hb", heartbeat, echo);
   post({ kind: "ready" });
 }
