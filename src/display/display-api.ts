@@ -85,7 +85,7 @@ export interface Display {
 }
 
 /** Shows a finished bundle, or updates one, and returns the handle of its display id. */
-function show(formatted: FormattedValue, options: HelperOptions | undefined, what: string): DisplayHandle {
+function show(formatted: FormattedValue, options: HelperOptions | undefined, what: string, kind?: KindFormatter): DisplayHandle {
   const { id: requested, metadata: extra, update } = options ?? {};
   if (requested !== undefined && requested !== true && (typeof requested !== "string" || requested.length === 0)) {
     throw new TypeError(`${what}: id must be a non-empty string or true, got ${describe(requested)}`);
@@ -102,14 +102,22 @@ function show(formatted: FormattedValue, options: HelperOptions | undefined, wha
   if (!sink) writePlain(formatted.data);
   else if (update) sink.updateDisplayData(formatted.data, metadata, { display_id: id });
   else sink.displayData(formatted.data, metadata, { display_id: id });
-  return createHandle(id);
+  return createHandle(id, kind);
 }
 
-function createHandle(id: string): DisplayHandle {
+/**
+ * How a handle made by a typed helper formats updates: `display.html(...)`'s handle turns
+ * `update("<b>new</b>")` into HTML again, `display.vegalite`'s turns a spec into a chart. Returns
+ * undefined for values of another kind, which are formatted like `display(value)`.
+ */
+type KindFormatter = (value: unknown) => FormattedValue | undefined;
+
+function createHandle(id: string, kind?: KindFormatter): DisplayHandle {
   const handle: DisplayHandle = {
     id,
     update(value: unknown, options?: UpdateOptions): void {
-      const formatted = formatFor(value, options?.raw === true, "handle.update");
+      const raw = options?.raw === true;
+      const formatted = (!raw && kind?.(value)) || formatFor(value, raw, "handle.update");
       const extra = options?.metadata;
       const metadata = extra ? { ...formatted.metadata, ...extra } : formatted.metadata;
       const sink: DisplaySink | undefined = currentDisplaySink();
@@ -138,10 +146,22 @@ function textHelper(build: (source: string) => FormattedValue, what: string): Te
   return ((first: string | TemplateStringsArray, ...rest: unknown[]): DisplayHandle => {
     if (isTemplateStrings(first)) {
       const source = first.reduce((text, part, i) => text + String(rest[i - 1]) + part);
-      return show(build(source), undefined, what);
+      return show(build(source), undefined, what, textKind(build));
     }
-    return show(build(first), rest[0] as HelperOptions | undefined, what);
+    return show(build(first), rest[0] as HelperOptions | undefined, what, textKind(build));
   }) as TextHelper;
+}
+
+function textKind(build: (source: string) => FormattedValue): KindFormatter {
+  return (value) => (typeof value === "string" ? build(value) : undefined);
+}
+
+function isImage(value: unknown): value is Uint8Array | string {
+  return typeof value === "string" || value instanceof Uint8Array;
+}
+
+function isPlainObject(value: unknown): boolean {
+  return typeof value === "object" && value !== null && !Array.isArray(value) && !(value instanceof Uint8Array);
 }
 
 function isTemplateStrings(value: unknown): value is TemplateStringsArray {
@@ -166,10 +186,13 @@ export const display: Display = Object.assign(
     html: textHelper(htmlBundle, "display.html"),
     markdown: textHelper(markdownBundle, "display.markdown"),
     svg: textHelper(svgBundle, "display.svg"),
-    png: (image: Uint8Array | string, options?: ImageOptions): DisplayHandle => show(pngBundle(image, imageSize(options)), options, "display.png"),
-    jpeg: (image: Uint8Array | string, options?: ImageOptions): DisplayHandle => show(jpegBundle(image, imageSize(options)), options, "display.jpeg"),
-    json: (value: unknown, options?: HelperOptions): DisplayHandle => show(jsonBundle(value), options, "display.json"),
-    vegalite: (spec: VegaLiteSpec, options?: HelperOptions): DisplayHandle => show(vegaLiteBundle(spec), options, "display.vegalite"),
+    png: (image: Uint8Array | string, options?: ImageOptions): DisplayHandle =>
+      show(pngBundle(image, imageSize(options)), options, "display.png", (v) => (isImage(v) ? pngBundle(v, imageSize(options)) : undefined)),
+    jpeg: (image: Uint8Array | string, options?: ImageOptions): DisplayHandle =>
+      show(jpegBundle(image, imageSize(options)), options, "display.jpeg", (v) => (isImage(v) ? jpegBundle(v, imageSize(options)) : undefined)),
+    json: (value: unknown, options?: HelperOptions): DisplayHandle => show(jsonBundle(value), options, "display.json", (v) => jsonBundle(v)),
+    vegalite: (spec: VegaLiteSpec, options?: HelperOptions): DisplayHandle =>
+      show(vegaLiteBundle(spec), options, "display.vegalite", (v) => (isPlainObject(v) ? vegaLiteBundle(v as VegaLiteSpec) : undefined)),
     new: (value?: unknown, options?: HelperOptions): DisplayHandle => {
       if (options?.update) throw new TypeError("display.new: update is not an option here; use handle.update(value)");
       const formatted = value === undefined ? { data: { "text/plain": "" }, metadata: {} } : formatFor(value, false, "display.new");

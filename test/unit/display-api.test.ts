@@ -64,6 +64,17 @@ describe("display()", () => {
     ]);
   });
 
+  it("keeps the kind of a typed helper's output when its handle is updated", () => {
+    const html = display.html("<i>a</i>", { id: "h" });
+    html.update("<i>b</i>");
+    html.update(42);
+    const chart = display.vegalite({ mark: "bar" }, { id: "c" });
+    chart.update({ mark: "line" });
+    expect(sink.calls[1]).toMatchObject({ kind: "update", id: "h", data: { "text/html": "<i>b</i>" } });
+    expect(sink.calls[2]).toMatchObject({ kind: "update", id: "h", data: { "text/plain": "42" } });
+    expect(sink.calls[4]).toMatchObject({ kind: "update", id: "c", data: { "application/vnd.vegalite.v5+json": { mark: "line" } } });
+  });
+
   it("with update: true replaces the output of the given id instead of adding one", () => {
     const handle = display(2, { id: "n", update: true });
     expect(sink.calls).toEqual([{ kind: "update", data: { "text/plain": "2" }, metadata: {}, id: "n" }]);
