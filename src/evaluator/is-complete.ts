@@ -6,10 +6,9 @@
  * - empty or whitespace-only code → `complete`;
  * - a closer with no matching opener (`)`, `(]`) → `invalid`;
  * - a syntax error before the end of the code (`let 1x = 2`, `1 +* 2`) → `invalid`: more lines cannot fix it;
- * - an unterminated single- or double-quoted string → `invalid`, unless the code ends with a line
- *   continuation (`"abc\` + newline): such strings cannot span lines, so another line cannot close them
- *   (the same choice ipykernel makes for Python's single-quoted strings; template literals are the
- *   multi-line kind and are `incomplete`);
+ * - a single- or double-quoted string left open at the very end of the code → `incomplete` with no
+ *   indent (the console waits for the user to finish it; a `"abc\` continuation is the way to carry such
+ *   a string onto the next line); one left open on an earlier line is covered by the rule above;
  * - syntax errors only at the end of the code — the parser ran out of text: unclosed braces/brackets/
  *   parens, unterminated template literals or block comments, a trailing binary operator, `=`, `=>`,
  *   `,`, `.`, `if (x)` without a body… → `incomplete`;
@@ -177,7 +176,7 @@ export function isComplete(code: string): IsCompleteResult {
   const errors = syntaxErrors(code);
   if (errors.some((e) => (e.start ?? 0) < trimmedEnd)) return { status: "invalid" };
   if (errors.some((e) => e.code === UNTERMINATED_STRING) && !tokens.insideTemplate && !tokens.insideComment) {
-    return /\\\r?\n?$/.test(code) ? { status: "incomplete", indent: "" } : { status: "invalid" };
+    return { status: "incomplete", indent: "" };
   }
 
   const unfinished = errors.length > 0 || tokens.openBrackets > 0 || tokens.insideTemplate || tokens.insideComment;

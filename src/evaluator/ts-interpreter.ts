@@ -118,10 +118,9 @@ export class TypeScriptInterpreter implements Interpreter {
 
   /** Loads TypeScript and its libraries into the language service so the first cell checks quickly. */
   warmUp(): void {
-    void this.loadEngine().then(
-      (engine) => engine.service.warmUp(),
-      (error) => kernelLog(`could not load the TypeScript engine: ${(error as Error).stack ?? String(error)}`),
-    );
+    void this.loadEngine()
+      .then((engine) => engine.service.warmUp())
+      .catch((error: unknown) => kernelLog(`TypeScript warm-up failed: ${(error as Error).stack ?? String(error)}`));
   }
 
   private loadEngine(): Promise<Engine> {
@@ -163,7 +162,9 @@ export class TypeScriptInterpreter implements Interpreter {
     };
     Object.defineProperty(globalThis, RUNTIME_GLOBAL, { value: runtime, writable: false, configurable: true, enumerable: false });
     // The notebook API every cell sees without importing it (also importable from "sluice").
-    const globals: Record<string, unknown> = { kernel: this.settings, display, clearOutput, input, password, comms };
+    // `require` too (typed by @types/node): CommonJS loading relative to the notebook's directory.
+    const require = createRequire(path.join(this.options.directory, "notebook.cjs"));
+    const globals: Record<string, unknown> = { kernel: this.settings, display, clearOutput, input, password, comms, require };
     for (const [name, value] of Object.entries(globals)) {
       Object.defineProperty(globalThis, name, { value, writable: true, configurable: true, enumerable: false });
     }
@@ -327,7 +328,9 @@ export class TypeScriptInterpreter implements Interpreter {
 
   async shutdown(): Promise<void> {
     this.running?.interrupt();
+    const engine = this.engine;
     this.engine = undefined;
+    if (engine) (await engine.catch(() => undefined))?.service.dispose();
   }
 }
 

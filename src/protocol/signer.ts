@@ -14,14 +14,17 @@ export interface Signer {
    * Lower-case hex HMAC of `frames` in order (header, parent_header, metadata, content); `""` for the
    * null signer.
    */
-  sign(frames: readonly Uint8Array[]): string;
+  sign(frames: readonly SignedFrame[]): string;
   /**
    * True when `signature` is the HMAC of `frames`. Compares the received bytes (a string is taken as
    * latin-1, i.e. one byte per char) in constant time after checking the length. The null signer
    * accepts anything.
    */
-  verify(signature: string | Uint8Array, frames: readonly Uint8Array[]): boolean;
+  verify(signature: string | Uint8Array, frames: readonly SignedFrame[]): boolean;
 }
+
+/** A frame to sign: bytes, or a string that stands for its UTF-8 encoding. */
+export type SignedFrame = Uint8Array | string;
 
 /** The signature scheme was not `hmac-<algorithm>` with an algorithm node:crypto supports. */
 export class SignatureSchemeError extends Error {
@@ -66,20 +69,23 @@ class HmacSigner implements Signer {
     this.hexLength = createHmac(algorithm, key).digest().length * 2;
   }
 
-  sign(frames: readonly Uint8Array[]): string {
+  sign(frames: readonly SignedFrame[]): string {
     return this.digest(frames).toString("hex");
   }
 
-  verify(signature: string | Uint8Array, frames: readonly Uint8Array[]): boolean {
+  verify(signature: string | Uint8Array, frames: readonly SignedFrame[]): boolean {
     const received = typeof signature === "string" ? Buffer.from(signature, "latin1") : signature;
     if (received.byteLength !== this.hexLength) return false;
     const expected = Buffer.from(this.digest(frames).toString("hex"), "latin1");
     return timingSafeEqual(expected, received);
   }
 
-  private digest(frames: readonly Uint8Array[]): Buffer {
+  private digest(frames: readonly SignedFrame[]): Buffer {
     const hmac = createHmac(this.algorithm, this.key);
-    for (const frame of frames) hmac.update(frame);
+    for (const frame of frames) {
+      if (typeof frame === "string") hmac.update(frame, "utf8");
+      else hmac.update(frame);
+    }
     return hmac.digest();
   }
 }

@@ -23,9 +23,35 @@ export type DecodeResult =
     }
   | { ok: false; reason: string };
 
+/** A frame as handed to ZeroMQ: bytes, or a string that ZeroMQ sends as UTF-8. */
+export type WireFrame = Uint8Array | string;
+
 /**
- * Frames for `message`: its identities (or `identities` when given, e.g. an iopub topic), the delimiter,
- * the signature and the four JSON frames, then the binary buffers.
+ * Frames for `message` as handed to a ZeroMQ socket: the delimiter, signature and four JSON frames are
+ * strings (ZeroMQ sends them as UTF-8, in memory it owns), identities and buffers are the message's
+ * bytes. `identities` replaces the message's own (e.g. an iopub topic).
+ *
+ * @throws {TypeError} when a part cannot be serialized to JSON (e.g. a BigInt or a cycle).
+ */
+export function encodeForSocket(
+  message: JupyterMessage,
+  signer: Signer,
+  identities: readonly Uint8Array[] = message.identities,
+): WireFrame[] {
+  const header = jsonText(message.header, "header");
+  const parent = jsonText(message.parent_header, "parent_header");
+  const metadata = jsonText(message.metadata, "metadata");
+  const content = jsonText(message.content, "content");
+  const frames: WireFrame[] = [];
+  for (const identity of identities) frames.push(identity);
+  frames.push(DELIMITER, signer.sign([header, parent, metadata, content]), header, parent, metadata, content);
+  for (const buffer of message.buffers) frames.push(buffer);
+  return frames;
+}
+
+/**
+ * Frames for `message` as bytes: its identities (or `identities` when given), the delimiter, the
+ * signature and the four JSON frames, then the binary buffers.
  *
  * @throws {TypeError} when a part cannot be serialized to JSON (e.g. a BigInt or a cycle).
  */
@@ -34,22 +60,15 @@ export function encode(
   signer: Signer,
   identities: readonly Uint8Array[] = message.identities,
 ): Uint8Array[] {
-  const header = jsonFrame(message.header, "header");
-  const parent = jsonFrame(message.parent_header, "parent_header");
-  const metadata = jsonFrame(message.metadata, "metadata");
-  const content = jsonFrame(message.content, "content");
-  const frames: Uint8Array[] = [];
-  for (const identity of identities) frames.push(identity);
-  frames.push(DELIMITER_BYTES, Buffer.from(signer.sign([header, parent, metadata, content]), "latin1"));
-  frames.push(header, parent, metadata, content);
-  for (const buffer of message.buffers) frames.push(buffer);
-  return frames;
+  return encodeForSocket(message, signer, identities).map((frame) =>
+    typeof frame === "string" ? Buffer.from(frame, "utf8") : frame,
+  );
 }
 
-function jsonFrame(value: unknown, part: string): Buffer {
+function jsonText(value: unknown, part: string): string {
   const text = JSON.stringify(value);
   if (typeof text !== "string") throw new TypeError(`encode: message ${part} is not JSON-serializable`);
-  return Buffer.from(text, "utf8");
+  return text;
 }
 
 function isDelimiter(frame: Uint8Array): boolean {

@@ -3,14 +3,16 @@
  * socket, so sends are chained: each starts when the previous one settled, preserving order.
  */
 
+import type { WireFrame } from "../protocol/wire-codec.js";
+
 /** The part of a zeromq socket the queue needs. */
 export interface MultipartSender {
-  send(frames: Uint8Array[]): Promise<void>;
+  send(frames: WireFrame[]): Promise<void>;
 }
 
 /** Serialises sends on one socket. */
 export class SendQueue {
-  private readonly pending: (Uint8Array[] | undefined)[] = [];
+  private readonly pending: (WireFrame[] | undefined)[] = [];
   private head = 0;
   private draining: Promise<void> | undefined;
 
@@ -29,7 +31,7 @@ export class SendQueue {
   }
 
   /** Queues `frames`; sending starts at once when the socket is idle. */
-  push(frames: Uint8Array[]): void {
+  push(frames: WireFrame[]): void {
     this.pending.push(frames);
     this.draining ??= this.drain();
   }

@@ -17,7 +17,7 @@ import { endpoint, isIpv6, type SocketName } from "../protocol/connection-file.j
 import type { Channel, JupyterMessage } from "../protocol/message.js";
 import { ReplayGuard } from "../protocol/replay-guard.js";
 import { createSigner } from "../protocol/signer.js";
-import { decode, encode } from "../protocol/wire-codec.js";
+import { decode, encodeForSocket, type WireFrame } from "../protocol/wire-codec.js";
 import { SendQueue } from "./send-queue.js";
 import type { FromWorker, RequestChannel, ToWorker, WorkerConfig } from "./worker-messages.js";
 
@@ -179,17 +179,32 @@ function iopubTopic(message: JupyterMessage): Uint8Array {
   return Buffer.from(`kernel.${session}.${message.header.msg_type}`, "utf8");
 }
 
+/**
+ * zeromq.js sends binary frames longer than this without copying, holding a reference that it releases
+ * on this thread once libzmq is done with the frame. Strings are always copied into memory libzmq owns.
+ */
+const ZERO_COPY_THRESHOLD = 128;
+/** Extra wait after the linger period before this thread may end (see `closeAll`). */
+const RELEASE_MARGIN_MS = 250;
+/** Whether any binary frame above {@link ZERO_COPY_THRESHOLD} was handed to ZeroMQ. */
+let zeroCopySent = false;
+
 function send(channel: Channel, message: JupyterMessage): void {
   if (closing) {
     logLine(`not sending ${message.header?.msg_type} on ${channel}: transport is closing`);
     return;
   }
-  let frames: Uint8Array[];
+  let frames: WireFrame[];
   try {
-    frames = channel === "iopub" ? encode(message, signer, [iopubTopic(message)]) : encode(message, signer);
+    frames = channel === "iopub" ? encodeForSocket(message, signer, [iopubTopic(message)]) : encodeForSocket(message, signer);
   } catch (error) {
     logLine(`cannot send ${message.header?.msg_type} on ${channel}: ${(error as Error).message}`);
     return;
+  }
+  if (!zeroCopySent) {
+    for (const frame of frames) {
+      if (typeof frame !== "string" && frame.byteLength > ZERO_COPY_THRESHOLD) zeroCopySent = true;
+    }
   }
   queues[channel].push(frames);
 }
@@ -207,36 +222,37 @@ async function closeAll(): Promise<void> {
   ]);
   clearTimeout(timer);
   const linger = Math.max(0, deadline - Date.now());
-  await Promise.all(
-    allSockets.map(async (socket) => {
-      const bound = socket.lastEndpoint;
-      if (bound !== null && !socket.closed) {
-        try {
-          await socket.unbind(bound);
-        } catch {
-          // Closing releases the endpoint anyway.
-        }
-      }
-    }),
-  );
   for (const socket of allSockets) {
     if (socket.closed) continue;
+    // Synchronous on purpose: the async variants run libzmq on a thread-pool thread while this thread
+    // may still poll the socket for a pending receive, and libzmq sockets are not thread-safe.
+    const bound = socket.lastEndpoint;
+    if (bound !== null) {
+      try {
+        socket.unbindSync(bound);
+      } catch {
+        // Closing releases the endpoint anyway.
+      }
+    }
     socket.linger = linger;
     socket.close();
   }
+  // libzmq may still hold zero-copy frames for up to `linger` ms and then releases them through this
+  // thread's zeromq module; ending the thread before that corrupts memory. Strings (all JSON frames)
+  // are copied, so the wait is needed only when large binary frames were sent.
+  if (zeroCopySent) await new Promise((resolve) => setTimeout(resolve, linger + RELEASE_MARGIN_MS));
 }
 
-async function bindAll(): Promise<void> {
-  await Promise.all(
-    (Object.keys(socketsByName) as SocketName[]).map(async (name) => {
-      const address = endpoint(connection, name);
-      try {
-        await socketsByName[name].bind(address);
-      } catch (error) {
-        throw new Error(`cannot bind the ${name} socket to ${address}: ${(error as Error).message}`);
-      }
-    }),
-  );
+/** Binds every socket to exactly its connection-file endpoint (synchronously; see `closeAll`). */
+function bindAll(): void {
+  for (const name of Object.keys(socketsByName) as SocketName[]) {
+    const address = endpoint(connection, name);
+    try {
+      socketsByName[name].bindSync(address);
+    } catch (error) {
+      throw new Error(`cannot bind the ${name} socket to ${address}: ${(error as Error).message}`);
+    }
+  }
 }
 
 function end(): void {
@@ -251,7 +267,7 @@ port.on("message", (message: ToWorker) => {
 });
 
 try {
-  await bindAll();
+  bindAll();
 } catch (error) {
   closing = true;
   for (const socket of allSockets) {

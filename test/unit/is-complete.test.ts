@@ -49,6 +49,8 @@ describe("isComplete", () => {
     ["x = `outer ${ `inner ${a}` }", ""],
     ["/* a comment", ""],
     ["x = 'line continues\\\n", ""],
+    ["x = 'unterminated", ""],
+    ['console.log("abc', ""],
   ])("%j is incomplete with indent %j", (code, indent) => {
     expect(isComplete(code)).toEqual({ status: "incomplete", indent });
   });
@@ -60,7 +62,6 @@ describe("isComplete", () => {
     ["let 1x = 2"],
     ["1 +* 2"],
     ["else"],
-    ["x = 'unterminated"],
     ["const s = 'abc\nfoo()"],
     ["x = 1 +* 2\nfoo("],
     ["}"],

@@ -120,6 +120,12 @@ describe("TypeScriptInterpreter", () => {
     expect(nb.output.result()).toBe("42");
   });
 
+  it("offers require() resolving from the notebook's directory", async () => {
+    const { outcome, output } = await run('const os = require("node:os"); typeof os.cpus');
+    expect(outcome.status).toBe("ok");
+    expect(output.result()).toBe("'function'");
+  });
+
   it("imports local .ts files and sees edits when the import is re-run", async () => {
     const first = await run('import { twice, label } from "./helper"; [twice(21), label]');
     if (first.outcome.status === "error") console.log(first.outcome);
