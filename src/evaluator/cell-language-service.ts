@@ -209,6 +209,12 @@ export class CellLanguageService {
   private projectVersion = 0;
   private disposed = false;
   private idleRebuild: NodeJS.Immediate | undefined;
+  /**
+   * The last check's result. Re-checking the same text against the same scope gives the same answer
+   * (notebooks re-run cells; a trivial cell must stay cheap), unless the cell imports something, whose
+   * files may have changed on disk since.
+   */
+  private lastCheck: { code: string; scopeText: string; result: CellDiagnostic[] } | undefined;
 
   constructor(options: CellLanguageServiceOptions) {
     if (!options || typeof options.directory !== "string" || options.directory === "") {
@@ -255,6 +261,15 @@ export class CellLanguageService {
   check(code: string): CellDiagnostic[] {
     if (typeof code !== "string") throw new TypeError(`check: code must be a string, got ${typeof code}`);
     const service = this.ensureService();
+    const scopeText = this.scope.scopeFileText();
+    const cached = this.lastCheck;
+    if (cached && cached.code === code && cached.scopeText === scopeText) return cached.result.map((d) => ({ ...d }));
+    const result = this.runCheck(service, code);
+    this.lastCheck = /\b(import|require)\b/.test(code) ? undefined : { code, scopeText, result: result.map((d) => ({ ...d })) };
+    return result;
+  }
+
+  private runCheck(service: ts.LanguageService, code: string): CellDiagnostic[] {
     const fileName = this.setCurrent(code);
     const diagnostics = [...service.getSyntacticDiagnostics(fileName), ...service.getSemanticDiagnostics(fileName)];
     const result: { at: number; diagnostic: CellDiagnostic }[] = [];
@@ -288,9 +303,12 @@ export class CellLanguageService {
   commit(code: string): void {
     if (typeof code !== "string") throw new TypeError(`commit: code must be a string, got ${typeof code}`);
     this.ensureService();
+    const scopeBefore = this.scope.scopeFileText();
     const cell = this.scope.commit(code);
-    this.setFile(cell.fileName, cell.text);
     const live = new Set(this.scope.liveCells().map((c) => c.fileName));
+    // A cell that declares nothing (`1 + 1`, `console.log(x)`) leaves the scope as it was: nothing to do.
+    if (!live.has(cell.fileName) && this.scope.scopeFileText() === scopeBefore) return;
+    this.setFile(cell.fileName, cell.text);
     for (const fileName of [...this.files.keys()]) {
       if (fileName.startsWith(path.join(this.directory, "__sluice_cell_")) && fileName !== this.scope.currentFileName && !live.has(fileName)) {
         this.files.delete(fileName);

@@ -83,6 +83,18 @@ describe("CellLanguageService: scope across cells", () => {
     expect(ls.check("const n: number = v;")).toMatchObject([{ line: 1, column: 7, code: 2322 }]);
   });
 
+  it("gives the same answer when a cell is checked again, and a new one when the scope changed", () => {
+    const cell = "cachedName.toFixed(2)";
+    expect(codes(ls.check(cell))).toEqual([2304]);
+    expect(codes(ls.check(cell))).toEqual([2304]);
+    ls.commit("1 + 1"); // declares nothing: the scope and the answer stay
+    expect(codes(ls.check(cell))).toEqual([2304]);
+    run(ls, "const cachedName = 1.5;");
+    expect(ls.check(cell)).toEqual([]);
+    run(ls, "const cachedName = 'text';");
+    expect(codes(ls.check(cell))).toEqual([2551]);
+  });
+
   it("type-checks assignments to an earlier cell's let", () => {
     run(ls, "let count = 0;");
     expect(ls.check("count = count + 1;")).toEqual([]);
