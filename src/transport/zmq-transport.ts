@@ -3,6 +3,8 @@
  * iopub: Publisher; heartbeat: Router echoing every message back to its sender, which REQ peers see as
  * a Reply socket), so heartbeat and control stay responsive while user code blocks the main thread.
  */
+import { existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import type { ConnectionInfo } from "../protocol/connection-file.js";
 import type { Channel, JupyterMessage } from "../protocol/message.js";
@@ -86,7 +88,14 @@ export class ZmqTransport implements Transport {
       reportDrops: this.options.onDrop !== undefined,
       interruptFlag: this.options.interruptFlag,
     };
-    const worker = new Worker(new URL("./zmq-worker.js", import.meta.url), { workerData: config });
+    const workerUrl = new URL("./zmq-worker.js", import.meta.url);
+    if (!existsSync(workerUrl)) {
+      this.state = "closed";
+      return Promise.reject(
+        new Error(`ZmqTransport: worker script ${fileURLToPath(workerUrl)} not found; run the compiled transport from dist/`),
+      );
+    }
+    const worker = new Worker(workerUrl, { workerData: config });
     this.worker = worker;
     this.exited = new Promise<void>((resolve) => worker.once("exit", () => resolve()));
 
@@ -104,7 +113,12 @@ export class ZmqTransport implements Transport {
       worker.on("message", (message: FromWorker) => {
         switch (message.kind) {
           case "message":
-            onMessage(message.channel, message.message);
+            try {
+              onMessage(message.channel, message.message);
+            } catch (error) {
+              const type = message.message.header.msg_type;
+              this.log(`handler failed for ${type} on ${message.channel}: ${(error as Error)?.stack ?? String(error)}`);
+            }
             return;
           case "ready":
             this.state = "running";

@@ -4,9 +4,9 @@
  *
  * Incoming messages are decoded, verified and replay-checked here; refused ones are logged to stderr
  * (one line: channel and reason; at most 10 lines a second, the rest counted) and never reach the main
- * thread. A valid `interrupt_request` on control
- * sets the shared interrupt flag (when given) and raises SIGINT in the process before it is forwarded. Outgoing messages are signed, framed and sent
- * in order through one queue per socket.
+ * thread. A valid `interrupt_request` on control sets the shared interrupt flag (when given) and raises
+ * SIGINT in the process before it is forwarded. Outgoing messages are signed, framed and sent in order
+ * through one queue per socket.
  *
  * Started by `zmq-transport.ts`; not meant to be imported.
  */
