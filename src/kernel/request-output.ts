@@ -2,7 +2,8 @@
  * The output of one request: every message it publishes carries that request as its parent, so
  * frontends attribute it to the right cell — also output produced after the request finished
  * (timers, promises). Stream text is coalesced: consecutive writes to the same stream become one
- * message, flushed before any other output, before the reply, and on the next turn of the event loop.
+ * message, flushed before any other output, before the reply, on the next turn of the event loop, and
+ * — so that a long synchronous loop shows its progress as it goes — once text has waited 50 ms.
  */
 import type { Channel, JsonObject, JupyterMessage, MimeBundle } from "../protocol/message.js";
 import type { CellOutput } from "./interpreter.js";
@@ -16,9 +17,11 @@ export interface OutputChannels {
 
 /** A stream write larger than this is sent at once instead of waiting for the next tick. */
 const FLUSH_BYTES = 64 * 1024;
+/** Buffered text older than this is sent with the next write, even if the event loop is blocked. */
+const FLUSH_AFTER_MS = 50;
 
 export class RequestOutput implements CellOutput {
-  private pending: { name: "stdout" | "stderr"; text: string } | undefined;
+  private pending: { name: "stdout" | "stderr"; text: string; since: number } | undefined;
   private flushScheduled = false;
 
   constructor(
@@ -33,8 +36,8 @@ export class RequestOutput implements CellOutput {
     if (this.silent || text.length === 0) return;
     if (this.pending && this.pending.name !== name) this.flush();
     if (this.pending) this.pending.text += text;
-    else this.pending = { name, text };
-    if (this.pending.text.length >= FLUSH_BYTES) {
+    else this.pending = { name, text, since: performance.now() };
+    if (this.pending.text.length >= FLUSH_BYTES || performance.now() - this.pending.since >= FLUSH_AFTER_MS) {
       this.flush();
     } else if (!this.flushScheduled) {
       this.flushScheduled = true;
