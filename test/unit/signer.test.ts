@@ -37,6 +37,13 @@ describe("createSigner", () => {
     expect(signer.verify(bytes(JUPYTER_SIGNATURE), JUPYTER_FRAMES)).toBe(true);
   });
 
+  it("signs string frames as their UTF-8 bytes", () => {
+    const signer = createSigner("hmac-sha256", "secret-key");
+    const strings = JUPYTER_FRAMES.map((frame) => new TextDecoder().decode(frame));
+    expect(signer.sign(strings)).toBe(JUPYTER_SIGNATURE);
+    expect(signer.sign(["é✓"])).toBe(signer.sign([bytes("é✓")]));
+  });
+
   it("rejects a wrong key", () => {
     const other = createSigner("hmac-sha256", "other-key");
     expect(other.verify(JUPYTER_SIGNATURE, JUPYTER_FRAMES)).toBe(false);

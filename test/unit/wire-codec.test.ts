@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { makeMessage } from "../../src/protocol/header.js";
 import type { JupyterMessage } from "../../src/protocol/message.js";
 import { createSigner } from "../../src/protocol/signer.js";
-import { decode, DELIMITER, encode } from "../../src/protocol/wire-codec.js";
+import { decode, DELIMITER, encode, encodeForSocket } from "../../src/protocol/wire-codec.js";
 
 const bytes = (text: string): Uint8Array => new TextEncoder().encode(text);
 const text = (frame: Uint8Array): string => new TextDecoder().decode(frame);
@@ -63,6 +63,18 @@ describe("wire codec", () => {
     expect(result.message.content).toEqual(message.content);
     expect(result.message.identities.map((frame) => [...frame])).toEqual(message.identities.map((frame) => [...frame]));
     expect(result.message.buffers.map((frame) => [...frame])).toEqual([[9, 8, 7], []]);
+  });
+
+  it("hands ZeroMQ the JSON frames as strings, byte-for-byte what encode gives", () => {
+    const message = sample();
+    const forSocket = encodeForSocket(message, signer);
+    expect(forSocket.slice(2, 8).every((frame) => typeof frame === "string")).toBe(true);
+    expect(forSocket[0]).toBe(message.identities[0]);
+    expect(forSocket[8]).toBe(message.buffers[0]);
+    const asBytes = forSocket.map((frame) => (typeof frame === "string" ? bytes(frame) : frame));
+    const decoded = decode(asBytes, signer);
+    if (!decoded.ok) throw new Error(decoded.reason);
+    expect(decoded.message.content).toEqual(message.content);
   });
 
   it("uses explicit identities (an iopub topic) instead of the message's", () => {
