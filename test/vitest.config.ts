@@ -3,6 +3,11 @@ import { defineConfig } from "vitest/config";
 
 export default defineConfig({
   root: fileURLToPath(new URL("..", import.meta.url)),
+  resolve: {
+    // src/evaluator/typescript.cts re-exports the `typescript` package through require (a start-up
+    // saving at run time); Vite does not compile .cts, so tests take the package directly.
+    alias: [{ find: /^\.\/typescript\.cjs$/, replacement: "typescript" }],
+  },
   test: {
     include: ["test/**/*.test.ts"],
     testTimeout: 30_000,

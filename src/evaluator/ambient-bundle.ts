@@ -15,7 +15,7 @@
  */
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import ts from "typescript";
+import ts from "./typescript.cjs";
 
 /** The merged ambient declarations. */
 export interface AmbientBundle {

@@ -2,7 +2,7 @@
  * Compiles one TypeScript cell to a script the runner can evaluate: types erased, top-level
  * declarations moved onto the global object (see cell-transformer.ts), a source map back to the cell.
  */
-import ts from "typescript";
+import ts from "./typescript.cjs";
 import { createCellTransformer, createRuntimeHooksTransformer, type CellShape } from "./cell-transformer.js";
 
 /** A compiled cell. */

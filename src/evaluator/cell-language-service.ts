@@ -13,7 +13,7 @@ import { statSync } from "node:fs";
 import { createRequire, isBuiltin } from "node:module";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import ts from "typescript";
+import ts from "./typescript.cjs";
 import type { CompleteResult, InspectResult } from "../kernel/interpreter.js";
 import { buildAmbientBundle, type AmbientBundle } from "./ambient-bundle.js";
 import { CellScope, isInternalName, KERNEL_MODULE, topLevelDeclarations } from "./cell-scope.js";

@@ -18,7 +18,7 @@
  * Cells whose names are all shadowed and that no live cell pins are dropped from the program.
  */
 import path from "node:path";
-import ts from "typescript";
+import ts from "./typescript.cjs";
 
 /** How a top-level name is declared in one cell. */
 export type DeclarationKind =

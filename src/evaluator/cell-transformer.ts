@@ -15,7 +15,7 @@
  * ```
  * Nodes keep their original text ranges so the emitted source map points into the cell.
  */
-import ts from "typescript";
+import ts from "./typescript.cjs";
 
 import { RUNTIME_GLOBAL } from "./runtime-global.js";
 

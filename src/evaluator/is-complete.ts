@@ -18,7 +18,7 @@
  * ends in a continuation (an operator or keyword waiting for its operand, not an opener or a `,`); ""
  * when the code ends inside a template literal, a string or a comment (text, not code, follows).
  */
-import ts from "typescript";
+import ts from "./typescript.cjs";
 import type { IsCompleteResult } from "../kernel/interpreter.js";
 
 const INDENT_UNIT = "    ";

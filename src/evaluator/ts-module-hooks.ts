@@ -5,6 +5,7 @@
  * (`./util` or `./util.js` finding `./util.ts`). Runs on Node's hooks thread.
  */
 import { readFile, stat } from "node:fs/promises";
+import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
 
 type Resolved = { url: string; format?: string | null; shortCircuit?: boolean };
@@ -16,7 +17,8 @@ const TS_FILE = /\.(m?ts|tsx)$/;
 
 let tsModule: typeof import("typescript") | undefined;
 async function typescript(): Promise<typeof import("typescript")> {
-  tsModule ??= ((await import("typescript")) as { default: typeof import("typescript") }).default;
+  // require, not import: see typescript.cts.
+  tsModule ??= createRequire(import.meta.url)("typescript") as typeof import("typescript");
   return tsModule;
 }
 
