@@ -13,5 +13,8 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 120_000,
     pool: "forks",
+    // One file at a time: the end-to-end files start kernels, jupyter-server and nbconvert, and time
+    // the kernel's answers (an interrupt within 2 s); on a small machine they must not compete.
+    fileParallelism: false,
   },
 });

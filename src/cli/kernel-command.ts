@@ -49,10 +49,7 @@ export async function runKernelCommand(connectionFile: string): Promise<void> {
 
   // Interrupts: SIGINT (from Jupyter's signal mode, or raised by the transport thread for an
   // interrupt_request) stops the running cell; a synchronous loop is stopped by V8 itself.
-  process.on("SIGINT", () => {
-    interpreter.interrupt();
-    kernel?.cancelInput();
-  });
+  process.on("SIGINT", () => kernel?.interrupt());
   const stop = (signal: string) => () => {
     kernelLog(`received ${signal}; shutting down`);
     void kernel?.shutdown(false);

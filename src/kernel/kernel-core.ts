@@ -39,6 +39,9 @@ export class KernelCore implements KernelRuntime {
   private readonly shellQueue: QueuedRequest[] = [];
   private shellBusy = false;
   private readonly aborted = new Set<string>();
+  private readonly interruptedBeforeStart = new Set<string>();
+  /** The shell request being handled now. */
+  private handling: JupyterMessage | undefined;
   private pendingInput: { resolve: (value: string) => void; reject: (e: Error) => void } | undefined;
   private warmedUp = false;
   /** The shell request being (or last) handled: parent of kernel-initiated comm messages. */
@@ -96,7 +99,14 @@ export class KernelCore implements KernelRuntime {
     this.shellBusy = true;
     try {
       let next: QueuedRequest | undefined;
-      while ((next = this.shellQueue.shift()) && !this.stopping) await this.handle(next);
+      while ((next = this.shellQueue.shift()) && !this.stopping) {
+        this.handling = next.message;
+        try {
+          await this.handle(next);
+        } finally {
+          this.handling = undefined;
+        }
+      }
     } finally {
       this.shellBusy = false;
     }
@@ -192,6 +202,34 @@ export class KernelCore implements KernelRuntime {
     const pending = this.pendingInput;
     this.pendingInput = undefined;
     pending?.reject(new Error("Interrupted"));
+  }
+
+  /**
+   * Interrupts the running cell (SIGINT, or interrupt_request). When no cell is running at this
+   * instant, the cell the user is waiting for may still be on its way in (sent before the interrupt,
+   * not yet started because the kernel was busy): after letting queued requests arrive, the first
+   * waiting execute_request is answered "Interrupted" instead of being run.
+   */
+  interrupt(): void {
+    this.cancelInput();
+    if (this.handling?.header.msg_type === "execute_request") {
+      this.interpreter.interrupt();
+      return;
+    }
+    setImmediate(() =>
+      setImmediate(() => {
+        if (this.handling?.header.msg_type === "execute_request") {
+          this.interpreter.interrupt();
+          return;
+        }
+        const waiting = this.shellQueue.find((q) => q.message.header.msg_type === "execute_request");
+        if (waiting) this.interruptedBeforeStart.add(waiting.message.header.msg_id);
+      }),
+    );
+  }
+
+  takeInterrupted(message: JupyterMessage): boolean {
+    return this.interruptedBeforeStart.delete(message.header.msg_id);
   }
 
   async abortQueuedExecutes(): Promise<void> {

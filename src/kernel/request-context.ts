@@ -45,6 +45,10 @@ export interface KernelRuntime {
   abortQueuedExecutes(): Promise<void>;
   /** Whether this request was marked aborted (and forgets the mark). */
   takeAborted(message: JupyterMessage): boolean;
+  /** Whether an interrupt arrived for this request before it started (and forgets the mark). */
+  takeInterrupted(message: JupyterMessage): boolean;
+  /** Interrupts the running cell, or the execute the user is waiting for (see KernelCore.interrupt). */
+  interrupt(): void;
   /** Stops the kernel after the reply was sent. */
   shutdown(restart: boolean): Promise<void>;
   /** Kernel log (never cell output). */

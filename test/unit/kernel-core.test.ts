@@ -121,6 +121,19 @@ describe("KernelCore", () => {
     expect(iopubFor(after).find((m) => m.header.msg_type === "execute_result")!.content).toMatchObject({ data: { "text/plain": "42" } });
   });
 
+  it("applies an interrupt that overtook the execute it was meant for", async () => {
+    kernel.interrupt(); // as SIGINT handled before the execute message was dispatched
+    const hang = execute("await new Promise(() => {});");
+    expect((await replyTo(hang)).content).toMatchObject({ status: "error", ename: "InterruptedError" });
+  });
+
+  it("ignores an interrupt while idle: a later cell runs normally", async () => {
+    kernel.interrupt();
+    await new Promise((r) => setTimeout(r, 20));
+    const later = execute("40 + 2");
+    expect((await replyTo(later)).content).toMatchObject({ status: "ok" });
+  });
+
   it("attributes output printed later by a timer to the cell that scheduled it", async () => {
     const msg = execute('setTimeout(() => console.log("late"), 50);');
     await transport.next("iopub", idleFor(msg));

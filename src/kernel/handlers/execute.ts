@@ -48,7 +48,9 @@ export const handleExecute: RequestHandler = async ({ kernel, message, reply, pu
   const output = kernel.createOutput(message, executionCount, request.allowStdin, silent);
   let outcome;
   try {
-    outcome = await kernel.interpreter.execute(request, output);
+    outcome = kernel.takeInterrupted(message)
+      ? { status: "error" as const, ename: "InterruptedError", evalue: "Interrupted", traceback: ["InterruptedError: Interrupted (before the cell started)"] }
+      : await kernel.interpreter.execute(request, output);
   } catch (error) {
     kernel.log(`interpreter failed on execute: ${(error as Error).stack ?? String(error)}`);
     outcome = { status: "error" as const, ename: "KernelError", evalue: String((error as Error).message ?? error), traceback: [] };

@@ -12,6 +12,6 @@ export const handleShutdown: RequestHandler = async ({ kernel, message, reply })
  * (it can reach a busy main thread; a message cannot), the kernel's SIGINT handling did the work.
  */
 export const handleInterrupt: RequestHandler = ({ kernel, reply }) => {
-  if (!kernel.interruptsViaSignal) kernel.interpreter.interrupt();
+  if (!kernel.interruptsViaSignal) kernel.interrupt();
   reply({ status: "ok" });
 };
