@@ -18,6 +18,7 @@ const ALLOWED: Record<string, { layers: string[]; packages: string[] }> = {
   display: { layers: ["protocol"], packages: [] },
   kernel: { layers: ["protocol", "display", "transport"], packages: [] },
   evaluator: { layers: ["protocol", "display", "kernel"], packages: ["typescript", "import-meta-resolve", "source-map-js"] },
+  hbase: { layers: ["display", "protocol"], packages: ["classic-level"] },
   cli: { layers: ["protocol", "transport", "kernel", "evaluator", "display"], packages: [] },
   ".": { layers: ["display", "evaluator", "protocol"], packages: [] },
 };
