@@ -7,6 +7,10 @@ export { input, password } from "./display/input.js";
 export { formatValue } from "./display/format.js";
 export { comms } from "./display/comms.js";
 export { kernel } from "./evaluator/kernel-settings.js";
+export { connect } from "./hbase/connect.js";
+export { codecs, codecByName } from "./hbase/bytes/value-codecs.js";
+export { Result, ResultSet, collect } from "./hbase/result.js";
+export * as rowKeys from "./hbase/bytes/row-keys.js";
 
 export type { Display, DisplayOptions, HelperOptions, ImageOptions, TextHelper, VegaLiteSpec } from "./display/display-api.js";
 export type { DisplayHandle, UpdateOptions } from "./display/display-handle.js";
@@ -14,3 +18,7 @@ export type { FormattedValue } from "./display/format.js";
 export type { JsonObject, MimeBundle } from "./protocol/message.js";
 export type { Comm, CommTargetHandler } from "./display/comms.js";
 export type { KernelSettings, TypeCheckMode } from "./evaluator/kernel-settings.js";
+export type { ConnectOptions } from "./hbase/connect.js";
+export type { CodecName, CodecValue } from "./hbase/bytes/value-codecs.js";
+export type { Filter, CompareOp, Comparator } from "./hbase/filters/filter.js";
+export type * from "./hbase/table.js";

@@ -9,8 +9,11 @@ import type { Filter } from "./filters/filter.js";
 /** A table name as users write it: "name" or "namespace:name", or the structured form. */
 export type TableRef = string | TableName;
 
-/** Bytes, or a string taken as UTF-8 (HBase's `Bytes.toBytes(String)`). */
-export type BytesLike = Uint8Array | string;
+import type { BytesLike } from "./bytes/bytes-like.js";
+import type { RowResult } from "./model/row-result.js";
+import type { Result } from "./result.js";
+
+export type { BytesLike, RowResult };
 
 /** A column family to create. Defaults: maxVersions 1, minVersions 0, ttlMs Infinity. */
 export type FamilySpec = string | ({ name: string } & Partial<Omit<FamilyDescriptor, "name">>);
@@ -58,13 +61,6 @@ export interface ScanOptions extends ReadOptions {
   batchSize?: number;
 }
 
-/** The cells of one row, as a get or scan returns them. */
-export interface RowResult {
-  readonly row: Uint8Array;
-  /** Cells in HBase order: family, qualifier, timestamp descending. */
-  readonly cells: readonly Cell[];
-}
-
 /** A put of one row: columns to values, one timestamp (default: server time) unless a cell names its own. */
 export interface Put {
   row: BytesLike;
@@ -106,10 +102,10 @@ export interface Admin {
 /** Reads and writes of one table. */
 export interface Table {
   readonly name: TableName;
-  get(row: BytesLike, options?: GetOptions): Promise<RowResult | undefined>;
-  getMany(rows: readonly BytesLike[], options?: GetOptions): Promise<(RowResult | undefined)[]>;
+  get(row: BytesLike, options?: GetOptions): Promise<Result | undefined>;
+  getMany(rows: readonly BytesLike[], options?: GetOptions): Promise<(Result | undefined)[]>;
   /** An async iterator over rows; rows are read from the store in batches as the consumer pulls. */
-  scan(options?: ScanOptions): AsyncIterable<RowResult>;
+  scan(options?: ScanOptions): AsyncIterable<Result>;
   count(options?: ScanOptions): Promise<number>;
   put(put: Put): Promise<void>;
   putMany(puts: readonly Put[]): Promise<void>;

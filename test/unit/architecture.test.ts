@@ -20,7 +20,7 @@ const ALLOWED: Record<string, { layers: string[]; packages: string[] }> = {
   evaluator: { layers: ["protocol", "display", "kernel"], packages: ["typescript", "import-meta-resolve", "source-map-js"] },
   hbase: { layers: ["display", "protocol"], packages: ["classic-level"] },
   cli: { layers: ["protocol", "transport", "kernel", "evaluator", "display"], packages: [] },
-  ".": { layers: ["display", "evaluator", "protocol"], packages: [] },
+  ".": { layers: ["display", "evaluator", "protocol", "hbase"], packages: [] },
 };
 
 function sourceFiles(dir: string): string[] {

@@ -3,7 +3,7 @@
  * HBase's `Bytes.toBytes(String)`), unsigned lexicographic comparison (HBase's row and column order),
  * prefix tests, concatenation, and printable forms for error messages.
  */
-import type { BytesLike } from "../table.js";
+import type { BytesLike } from "./bytes-like.js";
 
 const encoder = new TextEncoder();
 

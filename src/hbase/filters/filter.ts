@@ -2,7 +2,7 @@
  * Filters, as data: the same set (and semantics) HBase's own filters have, so that the embedded store
  * and the wire client (which serialises them as HBase's protobuf filters) accept the same values.
  */
-import type { BytesLike } from "../table.js";
+import type { BytesLike } from "../bytes/bytes-like.js";
 
 /** Comparison of a stored value against the comparator's value: `stored <op> operand`. */
 export type CompareOp = "less" | "lessOrEqual" | "equal" | "notEqual" | "greaterOrEqual" | "greater";

@@ -1,0 +1,53 @@
+/** Catalog operations of the embedded store: tables are created, described, truncated and dropped here. */
+import type { TableDescriptor, TableName } from "../../model/table-descriptor.js";
+import type { Admin, CreateTableOptions, TableRef } from "../../table.js";
+import type { ByteLevel, Catalog } from "./catalog.js";
+import { prefixSuccessor, tablePrefix } from "./key-codec.js";
+
+/** The Admin of an embedded connection. */
+export class EmbeddedAdmin implements Admin {
+  constructor(
+    private readonly db: ByteLevel,
+    private readonly catalog: Catalog,
+    private readonly checkOpen: () => void,
+  ) {}
+
+  async createTable(table: TableRef, options: CreateTableOptions): Promise<TableDescriptor> {
+    this.checkOpen();
+    return (await this.catalog.create(table, options)).descriptor;
+  }
+
+  /** Drops the table from the catalog (at once invisible), then clears its cells. */
+  async deleteTable(table: TableRef): Promise<void> {
+    this.checkOpen();
+    const entry = await this.catalog.remove(table);
+    await this.clearData(entry.id);
+  }
+
+  async listTables(namespace?: string): Promise<TableName[]> {
+    this.checkOpen();
+    return this.catalog.list(namespace);
+  }
+
+  async describeTable(table: TableRef): Promise<TableDescriptor> {
+    this.checkOpen();
+    return this.catalog.require(table).descriptor;
+  }
+
+  async tableExists(table: TableRef): Promise<boolean> {
+    this.checkOpen();
+    return this.catalog.find(table) !== undefined;
+  }
+
+  /** Empties the table, keeping its descriptor and regions: it gets a fresh id, the old cells are cleared. */
+  async truncateTable(table: TableRef): Promise<void> {
+    this.checkOpen();
+    const { old } = await this.catalog.renew(table);
+    await this.clearData(old.id);
+  }
+
+  private async clearData(tableId: number): Promise<void> {
+    const start = tablePrefix(tableId);
+    await this.db.clear({ gte: start, lt: prefixSuccessor(start)! });
+  }
+}

@@ -1,0 +1,487 @@
+/**
+ * A table of the embedded store: reads turn key ranges into rows (through {@link readRow}), writes
+ * turn mutations into one LevelDB batch each (atomic: all of it or nothing is visible).
+ */
+import type { Cell } from "../../model/cell.js";
+import { Result } from "../../result.js";
+import type { FamilyDescriptor, TableName } from "../../model/table-descriptor.js";
+import type { Filter } from "../../filters/filter.js";
+import type { RowFilterRun } from "../../filters/row-filter.js";
+import type {
+  BytesLike,
+  CheckCondition,
+  ColumnRef,
+  Delete,
+  GetOptions,
+  Mutation,
+  Put,
+  ReadOptions,
+  ScanOptions,
+  Table,
+} from "../../table.js";
+import type { ByteLevel, Catalog, CatalogEntry } from "./catalog.js";
+import type { RowLocks } from "./row-locks.js";
+import { rowLockKey } from "./row-locks.js";
+import type { BatchPut, EncodeContext } from "./mutation-encoder.js";
+import type { ReadPlan, RowEntry } from "./row-reader.js";
+import { compareBytes, concatBytes, equalBytes, toBytes, toStringBinary } from "../../bytes/bytes.js";
+import {
+  decodeCellKey,
+  escapeUnterminated,
+  prefixSuccessor,
+  rowKeyEnd,
+  rowKeyPrefix,
+  rowPrefixLength,
+  tablePrefix,
+} from "./key-codec.js";
+import { checkFamily, checkRow, encodeDelete, encodePut, encodePutOfRow, MAX_VALUE_LENGTH } from "./mutation-encoder.js";
+import { compileFilter, validateFilter } from "../../filters/compile-filter.js";
+import { binaryKey, readRow } from "./row-reader.js";
+import { formatTableName } from "./table-name.js";
+
+/** What the tables of one connection share. */
+export interface TableContext {
+  readonly db: ByteLevel;
+  readonly catalog: Catalog;
+  readonly locks: RowLocks;
+  /** Throws when the connection is closed. */
+  checkOpen(): void;
+}
+
+/** Rows fetched from LevelDB at a time when a scan gives no batchSize. */
+export const DEFAULT_BATCH_SIZE = 100;
+
+interface Resolved {
+  entry: CatalogEntry;
+  families: Map<string, FamilyDescriptor>;
+  label: string;
+}
+
+interface PreparedRead {
+  plan: ReadPlan;
+  filter: Filter | undefined;
+}
+
+interface KeyRange {
+  gte: Uint8Array;
+  lt: Uint8Array;
+}
+
+const decoder = new TextDecoder();
+
+/** A table of the embedded store (obtained from `connection.table(name)`). */
+export class EmbeddedTable implements Table {
+  constructor(
+    private readonly context: TableContext,
+    readonly name: TableName,
+  ) {}
+
+  async get(row: BytesLike, options?: GetOptions): Promise<Result | undefined> {
+    const [result] = await this.getMany([row], options);
+    return result;
+  }
+
+  async getMany(rows: readonly BytesLike[], options?: GetOptions): Promise<(Result | undefined)[]> {
+    const resolved = this.resolve();
+    if (!Array.isArray(rows)) throw new TypeError(`table ${resolved.label}: getMany takes an array of row keys`);
+    const read = this.prepareRead(options, resolved);
+    const keys = rows.map((r) => checkRow(r, resolved.label));
+    const now = Date.now();
+    const results: (Result | undefined)[] = [];
+    for (const row of keys) {
+      const entries = await this.rowEntries(resolved.entry.id, row);
+      const run = read.filter === undefined ? undefined : this.compile(read.filter, false);
+      results.push(this.toResult(row, entries, resolved, read.plan, run, now));
+    }
+    return results;
+  }
+
+  scan(options: ScanOptions = {}): AsyncIterable<Result> {
+    const resolved = this.resolve();
+    const read = this.prepareRead(options, resolved);
+    const range = this.scanRange(options, resolved);
+    const limit = options.limit ?? Infinity;
+    if (limit !== Infinity && (!Number.isInteger(limit) || limit < 0)) {
+      throw new Error(`table ${resolved.label}: scan limit must be a non-negative integer, got ${String(limit)}`);
+    }
+    const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
+    if (!Number.isInteger(batchSize) || batchSize < 1) {
+      throw new Error(`table ${resolved.label}: scan batchSize must be a positive integer, got ${String(batchSize)}`);
+    }
+    const run = read.filter === undefined ? undefined : this.compile(read.filter, options.reversed === true);
+    return this.scanRows(resolved, read.plan, run, range, options.reversed === true, limit, batchSize);
+  }
+
+  async count(options?: ScanOptions): Promise<number> {
+    let n = 0;
+    for await (const _row of this.scan(options)) n++;
+    return n;
+  }
+
+  async put(put: Put): Promise<void> {
+    await this.putMany([put]);
+  }
+
+  async putMany(puts: readonly Put[]): Promise<void> {
+    const resolved = this.resolve();
+    if (!Array.isArray(puts)) throw new TypeError(`table ${resolved.label}: putMany takes an array of puts`);
+    const context = this.encodeContext(resolved);
+    const ops: { type: "put"; key: Uint8Array; value: Uint8Array }[] = [];
+    const lockKeys: number[] = [];
+    for (const p of puts) {
+      const encoded = encodePutOfRow(p, context);
+      lockKeys.push(this.lockKey(resolved, encoded.row));
+      for (const op of encoded.ops) ops.push(op);
+    }
+    if (ops.length === 0) return;
+    const release = await this.context.locks.acquire(lockKeys);
+    try {
+      this.context.checkOpen();
+      await this.context.db.batch(ops);
+    } finally {
+      release();
+    }
+  }
+
+  async delete(del: Delete): Promise<void> {
+    const resolved = this.resolve();
+    const row = checkRow(del?.row, resolved.label);
+    const release = await this.context.locks.acquire([this.lockKey(resolved, row)]);
+    try {
+      const ops = await encodeDelete(del, this.encodeContext(resolved), (r, f, q) => this.latest(resolved, r, f, q).then((c) => c?.timestamp));
+      if (ops.length > 0) await this.write(ops);
+    } finally {
+      release();
+    }
+  }
+
+  async increment(row: BytesLike, family: BytesLike, qualifier: BytesLike, amount: bigint = 1n): Promise<bigint> {
+    const resolved = this.resolve();
+    if (typeof amount !== "bigint") throw new TypeError(`table ${resolved.label}: increment amount must be a bigint, got ${typeof amount}`);
+    return this.readModifyWrite(resolved, row, family, qualifier, (old, where) => {
+      let current = 0n;
+      if (old !== undefined) {
+        if (old.length !== 8) throw new Error(`table ${resolved.label}: cannot increment ${where}: its value has ${old.length} bytes, not an 8-byte long`);
+        current = new DataView(old.buffer, old.byteOffset, 8).getBigInt64(0);
+      }
+      const next = BigInt.asIntN(64, current + amount);
+      const bytes = new Uint8Array(8);
+      new DataView(bytes.buffer).setBigInt64(0, next);
+      return [bytes, next];
+    });
+  }
+
+  async append(row: BytesLike, family: BytesLike, qualifier: BytesLike, value: BytesLike): Promise<Uint8Array> {
+    const resolved = this.resolve();
+    const suffix = toBytes(value);
+    return this.readModifyWrite(resolved, row, family, qualifier, (old, where) => {
+      const next = old === undefined ? suffix.slice() : concatBytes(old, suffix);
+      if (next.length > MAX_VALUE_LENGTH) throw new Error(`table ${resolved.label}: append to ${where} would exceed the maximum value size of ${MAX_VALUE_LENGTH} bytes`);
+      return [next, next];
+    });
+  }
+
+  async checkAndMutate(row: BytesLike, condition: CheckCondition, mutations: readonly Mutation[]): Promise<boolean> {
+    const resolved = this.resolve();
+    const rowBytes = checkRow(row, resolved.label);
+    if (condition === null || typeof condition !== "object") throw new TypeError(`table ${resolved.label}: checkAndMutate needs a condition { family, qualifier, op?, value? }`);
+    const family = checkFamily(condition.family, { families: resolved.families, tableLabel: resolved.label });
+    const qualifier = toBytes(condition.qualifier);
+    const op = condition.op ?? "equal";
+    const expected = condition.value === undefined ? undefined : toBytes(condition.value);
+    if (expected === undefined && op !== "equal" && op !== "notEqual") {
+      throw new Error(`table ${resolved.label}: checkAndMutate with op "${op}" needs a value`);
+    }
+    this.checkMutations(rowBytes, mutations, resolved);
+    const release = await this.context.locks.acquire([this.lockKey(resolved, rowBytes)]);
+    try {
+      const stored = (await this.latest(resolved, rowBytes, family, qualifier))?.value;
+      if (!conditionHolds(stored, op, expected, resolved.label)) return false;
+      await this.applyMutations(resolved, mutations);
+      return true;
+    } finally {
+      release();
+    }
+  }
+
+  async mutateRow(row: BytesLike, mutations: readonly Mutation[]): Promise<void> {
+    const resolved = this.resolve();
+    const rowBytes = checkRow(row, resolved.label);
+    this.checkMutations(rowBytes, mutations, resolved);
+    const release = await this.context.locks.acquire([this.lockKey(resolved, rowBytes)]);
+    try {
+      await this.applyMutations(resolved, mutations);
+    } finally {
+      release();
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+
+  private resolve(): Resolved {
+    this.context.checkOpen();
+    const entry = this.context.catalog.require(this.name);
+    return {
+      entry,
+      families: new Map(entry.descriptor.families.map((f) => [f.name, f])),
+      label: formatTableName(this.name),
+    };
+  }
+
+  private encodeContext(resolved: Resolved): EncodeContext {
+    return { tableId: resolved.entry.id, tableLabel: resolved.label, families: resolved.families, now: Date.now() };
+  }
+
+  private lockKey(resolved: Resolved, row: Uint8Array): number {
+    return rowLockKey(resolved.entry.id, row);
+  }
+
+  private compile(filter: Filter, reversed: boolean): RowFilterRun {
+    return compileFilter(filter, { reversed });
+  }
+
+  private async write(ops: BatchPut[]): Promise<void> {
+    this.context.checkOpen();
+    await this.context.db.batch(ops.map((o) => ({ type: "put" as const, key: o.key, value: o.value })));
+  }
+
+  /** Checks read options against the table; throws naming the problem. */
+  private prepareRead(options: ReadOptions | undefined, resolved: Resolved): PreparedRead {
+    const o = options ?? {};
+    const { label } = resolved;
+    let columns: Map<string, Set<string> | undefined> | undefined;
+    if (o.columns !== undefined) {
+      if (!Array.isArray(o.columns)) throw new TypeError(`table ${label}: columns must be an array of "family" or "family:qualifier"`);
+      columns = new Map();
+      for (const ref of o.columns as readonly ColumnRef[]) {
+        const { family, qualifier } = parseColumn(ref, label);
+        const familyName = decoder.decode(checkFamily(family, { families: resolved.families, tableLabel: label }));
+        if (qualifier === undefined) {
+          columns.set(familyName, undefined);
+        } else if (!columns.has(familyName) || columns.get(familyName) !== undefined) {
+          const set = columns.get(familyName) ?? new Set<string>();
+          set.add(binaryKey(qualifier));
+          columns.set(familyName, set);
+        }
+      }
+    }
+    const minTime = o.timeRange?.min ?? 0;
+    const maxTime = o.timeRange?.max ?? Infinity;
+    if (typeof minTime !== "number" || typeof maxTime !== "number" || Number.isNaN(minTime) || Number.isNaN(maxTime) || minTime < 0 || maxTime < minTime) {
+      throw new Error(`table ${label}: invalid time range [${String(minTime)}, ${String(maxTime)}): need 0 ≤ min ≤ max`);
+    }
+    const maxVersions = o.maxVersions ?? 1;
+    if (!Number.isInteger(maxVersions) || maxVersions < 1) {
+      throw new Error(`table ${label}: maxVersions must be an integer ≥ 1, got ${String(maxVersions)}`);
+    }
+    if (o.filter !== undefined) validateFilter(o.filter);
+    return { plan: { columns, minTime, maxTime, maxVersions }, filter: o.filter };
+  }
+
+  /** The LevelDB key range of a scan (possibly empty: gte ≥ lt). */
+  private scanRange(options: ScanOptions, resolved: Resolved): KeyRange {
+    const id = resolved.entry.id;
+    const table = tablePrefix(id);
+    let gte = table;
+    let lt = prefixSuccessor(table)!;
+    const raise = (key: Uint8Array) => {
+      if (compareBytes(key, gte) > 0) gte = key;
+    };
+    const lower = (key: Uint8Array) => {
+      if (compareBytes(key, lt) < 0) lt = key;
+    };
+    const start = options.startRow === undefined ? undefined : toBytes(options.startRow);
+    const stop = options.stopRow === undefined ? undefined : toBytes(options.stopRow);
+    if (options.reversed === true) {
+      if (start !== undefined && start.length > 0) lower(rowKeyEnd(id, start));
+      if (stop !== undefined && stop.length > 0) raise(rowKeyEnd(id, stop));
+    } else {
+      if (start !== undefined && start.length > 0) raise(rowKeyPrefix(id, start));
+      if (stop !== undefined && stop.length > 0) lower(rowKeyPrefix(id, stop));
+    }
+    if (options.prefix !== undefined) {
+      const prefix = concatBytes(table, escapeUnterminated(toBytes(options.prefix)));
+      raise(prefix);
+      const end = prefixSuccessor(prefix);
+      if (end !== undefined) lower(end);
+    }
+    return { gte, lt };
+  }
+
+  /** The stored entries of one row, in key order. */
+  private async rowEntries(tableId: number, row: Uint8Array): Promise<RowEntry[]> {
+    const pairs = await this.context.db.iterator({ gte: rowKeyPrefix(tableId, row), lt: rowKeyEnd(tableId, row) }).all();
+    return pairs.map(([key, value]) => ({ key: decodeCellKey(key), value }));
+  }
+
+  private toResult(
+    row: Uint8Array,
+    entries: readonly RowEntry[],
+    resolved: Resolved,
+    plan: ReadPlan,
+    run: RowFilterRun | undefined,
+    now: number,
+  ): Result | undefined {
+    let cells: Cell[] | undefined = readRow(entries, resolved.families, plan, now);
+    if (cells.length === 0) return undefined;
+    if (run !== undefined) {
+      cells = run.filterRow(cells);
+      if (cells === undefined || cells.length === 0) return undefined;
+    }
+    return new Result(row, cells);
+  }
+
+  private async *scanRows(
+    resolved: Resolved,
+    plan: ReadPlan,
+    run: RowFilterRun | undefined,
+    range: KeyRange,
+    reversed: boolean,
+    limit: number,
+    batchSize: number,
+  ): AsyncGenerator<Result> {
+    if (limit === 0 || compareBytes(range.gte, range.lt) >= 0) return;
+    this.context.checkOpen();
+    const iterator = this.context.db.iterator({ gte: range.gte, lt: range.lt, reverse: reversed });
+    let returned = 0;
+    try {
+      let current: { prefix: Uint8Array; entries: RowEntry[] } | undefined;
+      let ended = false;
+      while (!ended) {
+        const ready: Result[] = [];
+        const now = Date.now();
+        const finish = (row: { entries: RowEntry[] }) => {
+          const entries = reversed ? row.entries.reverse() : row.entries;
+          const result = this.toResult(entries[0]!.key.row, entries, resolved, plan, run, now);
+          if (result !== undefined) ready.push(result);
+        };
+        while (ready.length < batchSize && !ended && !(run?.done() ?? false)) {
+          const pairs = await iterator.nextv(batchSize * 4);
+          if (pairs.length === 0) {
+            ended = true;
+            if (current !== undefined) finish(current);
+            current = undefined;
+            break;
+          }
+          for (const [key, value] of pairs) {
+            const entry = { key: decodeCellKey(key), value };
+            const prefixLength = rowPrefixLength(key);
+            if (current !== undefined && current.prefix.length === prefixLength && equalBytes(current.prefix, key.subarray(0, prefixLength))) {
+              current.entries.push(entry);
+            } else {
+              if (current !== undefined) finish(current);
+              current = { prefix: key.slice(0, prefixLength), entries: [entry] };
+            }
+          }
+        }
+        for (const row of ready) {
+          yield row;
+          if (++returned >= limit) return;
+        }
+        // A filter that can pass no later row (a full page, rows past a prefix) ends the scan.
+        if (run?.done() ?? false) return;
+      }
+    } finally {
+      await iterator.close();
+    }
+  }
+
+  /** The latest visible version of one column (TTL, versions and deletes applied). */
+  private async latest(resolved: Resolved, row: Uint8Array, family: Uint8Array, qualifier: Uint8Array): Promise<Cell | undefined> {
+    const entries = await this.rowEntries(resolved.entry.id, row);
+    const plan: ReadPlan = {
+      columns: new Map([[decoder.decode(family), new Set([binaryKey(qualifier)])]]),
+      minTime: 0,
+      maxTime: Infinity,
+      maxVersions: 1,
+    };
+    return readRow(entries, resolved.families, plan, Date.now())[0];
+  }
+
+  /** Increment and append: under the row lock, reads the latest value and writes the new one. */
+  private async readModifyWrite<T>(
+    resolved: Resolved,
+    row: BytesLike,
+    family: BytesLike,
+    qualifier: BytesLike,
+    change: (old: Uint8Array | undefined, where: string) => [Uint8Array, T],
+  ): Promise<T> {
+    const rowBytes = checkRow(row, resolved.label);
+    const familyBytes = checkFamily(family, { families: resolved.families, tableLabel: resolved.label });
+    const qualifierBytes = toBytes(qualifier);
+    const where = `row ${toStringBinary(rowBytes)} column ${toStringBinary(familyBytes)}:${toStringBinary(qualifierBytes)}`;
+    const release = await this.context.locks.acquire([this.lockKey(resolved, rowBytes)]);
+    try {
+      const old = await this.latest(resolved, rowBytes, familyBytes, qualifierBytes);
+      const [bytes, result] = change(old?.value, where);
+      // A newer version than "now" (a put with a future timestamp) must not hide the result.
+      const timestamp = Math.max(Date.now(), old === undefined ? 0 : old.timestamp + 1);
+      const ops = encodePut(
+        { row: rowBytes, cells: [{ family: familyBytes, qualifier: qualifierBytes, value: bytes }], timestamp },
+        this.encodeContext(resolved),
+      );
+      await this.write(ops);
+      return result;
+    } finally {
+      release();
+    }
+  }
+
+  private checkMutations(row: Uint8Array, mutations: readonly Mutation[], resolved: Resolved): void {
+    if (!Array.isArray(mutations)) throw new TypeError(`table ${resolved.label}: mutations must be an array`);
+    for (const m of mutations) {
+      if (m === null || typeof m !== "object" || (m.kind !== "put" && m.kind !== "delete")) {
+        throw new TypeError(`table ${resolved.label}: a mutation is { kind: "put", ... } or { kind: "delete", ... }`);
+      }
+      const mRow = checkRow(m.row, resolved.label);
+      if (!equalBytes(mRow, row)) {
+        throw new Error(`table ${resolved.label}: a mutation of row ${toStringBinary(mRow)} in an atomic mutation of row ${toStringBinary(row)}`);
+      }
+    }
+  }
+
+  /** Encodes every mutation (all checked before any is written), then writes them as one batch. */
+  private async applyMutations(resolved: Resolved, mutations: readonly Mutation[]): Promise<void> {
+    const context = this.encodeContext(resolved);
+    const ops: BatchPut[] = [];
+    for (const m of mutations) {
+      if (m.kind === "put") ops.push(...encodePut(m, context));
+      else ops.push(...(await encodeDelete(m, context, (r, f, q) => this.latest(resolved, r, f, q).then((c) => c?.timestamp))));
+    }
+    if (ops.length > 0) await this.write(ops);
+  }
+}
+
+function parseColumn(ref: ColumnRef, label: string): { family: Uint8Array; qualifier: Uint8Array | undefined } {
+  if (typeof ref === "string") {
+    const colon = ref.indexOf(":");
+    if (colon < 0) return { family: toBytes(ref), qualifier: undefined };
+    return { family: toBytes(ref.slice(0, colon)), qualifier: toBytes(ref.slice(colon + 1)) };
+  }
+  if (ref === null || typeof ref !== "object" || ref.family === undefined) {
+    throw new TypeError(`table ${label}: a column is "family", "family:qualifier" or { family, qualifier? }`);
+  }
+  return { family: toBytes(ref.family), qualifier: ref.qualifier === undefined ? undefined : toBytes(ref.qualifier) };
+}
+
+function conditionHolds(stored: Uint8Array | undefined, op: NonNullable<CheckCondition["op"]>, expected: Uint8Array | undefined, label: string): boolean {
+  if (expected === undefined) return op === "equal" ? stored === undefined : stored !== undefined;
+  if (stored === undefined) return false;
+  const c = compareBytes(stored, expected);
+  switch (op) {
+    case "equal":
+      return c === 0;
+    case "notEqual":
+      return c !== 0;
+    case "less":
+      return c < 0;
+    case "lessOrEqual":
+      return c <= 0;
+    case "greater":
+      return c > 0;
+    case "greaterOrEqual":
+      return c >= 0;
+    default:
+      throw new Error(`table ${label}: unknown compare op "${String(op)}"`);
+  }
+}

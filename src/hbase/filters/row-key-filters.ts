@@ -1,0 +1,109 @@
+/**
+ * Filters that judge a row by its key alone: rowPrefix (HBase's PrefixFilter) and row (RowFilter).
+ * A row they reject is dropped before any cell is looked at; inside a MUST_PASS_ONE list, where the
+ * row may still pass through another member, they answer `nextRow` for each of its cells and vote
+ * "drop" in the whole-row verdict.
+ */
+import type { Cell } from "../model/cell.js";
+import { compareBytes } from "../bytes/bytes.js";
+import type { CompareOp } from "./filter.js";
+import type { CompiledComparator } from "./comparators.js";
+import { opHolds } from "./comparators.js";
+import type { ColumnHint, FilterNode } from "./filter-node.js";
+import type { ReturnCode } from "./return-code.js";
+
+/**
+ * Rows whose key starts with `prefix`. Once a scan has passed the prefix (a row sorting after it; on a
+ * reversed scan, before it) nothing more can pass: {@link filterAllRemaining} turns true, so the scan
+ * stops — and inside a MUST_PASS_ONE list the member drops out (counts as neither pass nor fail).
+ * A row key shorter than the prefix is dropped without ending the scan, as in HBase.
+ */
+export class RowPrefixNode implements FilterNode {
+  private rowFiltered = true;
+  private passedPrefix = false;
+
+  constructor(
+    private readonly prefix: Uint8Array,
+    private readonly reversed: boolean,
+  ) {}
+
+  reset(): void {
+    this.rowFiltered = true;
+  }
+
+  filterAllRemaining(): boolean {
+    return this.passedPrefix;
+  }
+
+  filterRowKey(row: Uint8Array): boolean {
+    if (this.passedPrefix) return true;
+    if (row.length < this.prefix.length) return true;
+    const cmp = compareBytes(row.subarray(0, this.prefix.length), this.prefix);
+    if ((!this.reversed && cmp > 0) || (this.reversed && cmp < 0)) this.passedPrefix = true;
+    this.rowFiltered = cmp !== 0;
+    return this.rowFiltered;
+  }
+
+  filterCell(_cell: Cell): ReturnCode {
+    return this.rowFiltered ? "nextRow" : "include";
+  }
+
+  nextCellHint(_cell: Cell): ColumnHint | undefined {
+    return undefined;
+  }
+
+  transformCell(cell: Cell): Cell {
+    return cell;
+  }
+
+  hasFilterRow(): boolean {
+    return false;
+  }
+
+  filterRow(): boolean {
+    return this.rowFiltered;
+  }
+}
+
+/** Rows whose key satisfies `key <op> operand` under the comparator (HBase's RowFilter). */
+export class RowCompareNode implements FilterNode {
+  private rowFiltered = false;
+
+  constructor(
+    private readonly op: CompareOp,
+    private readonly comparator: CompiledComparator,
+  ) {}
+
+  reset(): void {
+    this.rowFiltered = false;
+  }
+
+  filterAllRemaining(): boolean {
+    return false;
+  }
+
+  filterRowKey(row: Uint8Array): boolean {
+    if (!opHolds(this.op, this.comparator(row))) this.rowFiltered = true;
+    return this.rowFiltered;
+  }
+
+  filterCell(_cell: Cell): ReturnCode {
+    return this.rowFiltered ? "nextRow" : "include";
+  }
+
+  nextCellHint(_cell: Cell): ColumnHint | undefined {
+    return undefined;
+  }
+
+  transformCell(cell: Cell): Cell {
+    return cell;
+  }
+
+  hasFilterRow(): boolean {
+    return false;
+  }
+
+  filterRow(): boolean {
+    return this.rowFiltered;
+  }
+}
