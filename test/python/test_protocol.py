@@ -57,7 +57,7 @@ def test_interrupt_stops_the_cell_and_keeps_state(kernel: RunningKernel, case: s
     assert profile.interrupted_marker in error_text(content).lower(), content
     kernel.iopub.wait_idle(msg_id)
     assert kernel.km.is_alive()
-    assert kernel.execute_ok(profile.keep_plus_one).result_text() == "42"
+    assert kernel.execute_ok_after_error(profile.keep_plus_one).result_text() == "42"
 
 
 # --------------------------------------------------------------------------------------------------
@@ -74,7 +74,7 @@ def test_error_aborts_the_executes_queued_behind_it(kernel: RunningKernel) -> No
     for msg_id in queued:
         assert kernel.shell_reply(msg_id)["content"]["status"] == "aborted"
 
-    check = kernel.execute_ok(profile.ran_exists)
+    check = kernel.execute_ok_after_error(profile.ran_exists)
     assert (check.result_text() or "").lower() == "false"
     # Everything the kernel published for the aborted requests precedes the check's idle.
     for msg_id in queued:
@@ -119,7 +119,7 @@ def test_input_without_allow_stdin_is_an_error_naming_stdin(kernel: RunningKerne
     assert "stdin" in error_text(execution.reply["content"]).lower(), execution.reply["content"]
     with pytest.raises(Empty):
         kernel.kc.get_stdin_msg(timeout=0.2)
-    assert kernel.execute_ok("1 + 1").result_text() == "2"
+    assert kernel.execute_ok_after_error("1 + 1").result_text() == "2"
 
 
 # --------------------------------------------------------------------------------------------------
