@@ -24,18 +24,36 @@ export function compareBytes(a: Uint8Array, b: Uint8Array): number {
   return a.length - b.length;
 }
 
+/** Whether two byte strings are equal. */
 export function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;
 }
 
+/** Whether `value` starts with `prefix`. */
 export function startsWith(value: Uint8Array, prefix: Uint8Array): boolean {
   if (prefix.length > value.length) return false;
   for (let i = 0; i < prefix.length; i++) if (value[i] !== prefix[i]) return false;
   return true;
 }
 
+/**
+ * The smallest byte string greater than every string that starts with `prefix` (the prefix with its
+ * last non-0xFF byte incremented and the rest cut); undefined when there is none (all 0xFF, or empty).
+ */
+export function prefixSuccessor(prefix: Uint8Array): Uint8Array | undefined {
+  for (let i = prefix.length - 1; i >= 0; i--) {
+    if (prefix[i] !== 0xff) {
+      const out = prefix.slice(0, i + 1);
+      out[i] = prefix[i]! + 1;
+      return out;
+    }
+  }
+  return undefined;
+}
+
+/** The parts joined into one new array. */
 export function concatBytes(...parts: readonly Uint8Array[]): Uint8Array {
   let length = 0;
   for (const p of parts) length += p.length;

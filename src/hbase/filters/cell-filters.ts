@@ -8,45 +8,15 @@ import { compareBytes, startsWith } from "../bytes/bytes.js";
 import type { CompareOp } from "./filter.js";
 import type { CompiledComparator } from "./comparators.js";
 import { opHolds } from "./comparators.js";
-import type { ColumnHint, FilterNode } from "./filter-node.js";
+import type { ColumnHint } from "./filter-node.js";
+import { FilterBase } from "./filter-node.js";
 import type { ReturnCode } from "./return-code.js";
-
-/** Shared no-op parts of a stateless per-cell filter. */
-abstract class StatelessCellNode implements FilterNode {
-  reset(): void {}
-
-  filterAllRemaining(): boolean {
-    return false;
-  }
-
-  filterRowKey(_row: Uint8Array): boolean {
-    return false;
-  }
-
-  abstract filterCell(cell: Cell): ReturnCode;
-
-  nextCellHint(_cell: Cell): ColumnHint | undefined {
-    return undefined;
-  }
-
-  transformCell(cell: Cell): Cell {
-    return cell;
-  }
-
-  hasFilterRow(): boolean {
-    return false;
-  }
-
-  filterRow(): boolean {
-    return false;
-  }
-}
 
 /**
  * Cells whose qualifier starts with `prefix`, in any family. A qualifier sorting before the prefix
  * seeks to the prefix (hint: the first cell of `family:prefix`); one sorting after it ends the family.
  */
-export class ColumnPrefixNode extends StatelessCellNode {
+export class ColumnPrefixNode extends FilterBase {
   constructor(private readonly prefix: Uint8Array) {
     super();
   }
@@ -63,7 +33,7 @@ export class ColumnPrefixNode extends StatelessCellNode {
 }
 
 /** Cells whose qualifier satisfies `qualifier <op> operand` (others are skipped one by one). */
-export class QualifierCompareNode extends StatelessCellNode {
+export class QualifierCompareNode extends FilterBase {
   constructor(
     private readonly op: CompareOp,
     private readonly comparator: CompiledComparator,
@@ -77,7 +47,7 @@ export class QualifierCompareNode extends StatelessCellNode {
 }
 
 /** Cells whose value satisfies `value <op> operand` (others are skipped one by one). */
-export class ValueCompareNode extends StatelessCellNode {
+export class ValueCompareNode extends FilterBase {
   constructor(
     private readonly op: CompareOp,
     private readonly comparator: CompiledComparator,
@@ -95,7 +65,7 @@ export class ValueCompareNode extends StatelessCellNode {
  * as a 4-byte big-endian int (HBase's `Bytes.toBytes(int)`). The transform applies after all filters
  * judged the cell, so a value filter beside it still sees the real value.
  */
-export class KeyOnlyNode extends StatelessCellNode {
+export class KeyOnlyNode extends FilterBase {
   constructor(private readonly lengthAsValue: boolean) {
     super();
   }

@@ -40,3 +40,37 @@ export interface FilterNode {
   /** After the row's cells: true to drop the whole row. May count rows (a page). */
   filterRow(): boolean;
 }
+
+/**
+ * The parts most filters leave as they are (HBase's `FilterBase`): no per-row state, no row-key
+ * test, no seek hint, cells returned unchanged, no whole-row verdict. A filter overrides what it uses.
+ */
+export abstract class FilterBase implements FilterNode {
+  reset(): void {}
+
+  filterAllRemaining(): boolean {
+    return false;
+  }
+
+  filterRowKey(_row: Uint8Array): boolean {
+    return false;
+  }
+
+  abstract filterCell(cell: Cell): ReturnCode;
+
+  nextCellHint(_cell: Cell): ColumnHint | undefined {
+    return undefined;
+  }
+
+  transformCell(cell: Cell): Cell {
+    return cell;
+  }
+
+  hasFilterRow(): boolean {
+    return false;
+  }
+
+  filterRow(): boolean {
+    return false;
+  }
+}

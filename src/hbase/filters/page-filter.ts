@@ -3,7 +3,7 @@
  * reaches it, so inside a list its place matters (see README.md, "Page and list order").
  */
 import type { Cell } from "../model/cell.js";
-import type { ColumnHint, FilterNode } from "./filter-node.js";
+import { FilterBase } from "./filter-node.js";
 import type { ReturnCode } from "./return-code.js";
 
 /**
@@ -11,39 +11,33 @@ import type { ReturnCode } from "./return-code.js";
  * this filter) and drops rows past `pageSize`; once `pageSize` rows were counted,
  * {@link filterAllRemaining} is true and the scan may stop.
  */
-export class PageNode implements FilterNode {
+export class PageNode extends FilterBase {
   private rowsAccepted = 0;
 
-  constructor(private readonly pageSize: number) {}
+  constructor(private readonly pageSize: number) {
+    super();
+  }
 
   /** Not per row: the count spans the whole scan. */
-  reset(): void {}
+  override reset(): void {}
 
-  filterAllRemaining(): boolean {
+  override filterAllRemaining(): boolean {
     return this.rowsAccepted >= this.pageSize;
   }
 
-  filterRowKey(_row: Uint8Array): boolean {
+  override filterRowKey(_row: Uint8Array): boolean {
     return this.filterAllRemaining();
   }
 
-  filterCell(_cell: Cell): ReturnCode {
+  override filterCell(_cell: Cell): ReturnCode {
     return "include";
   }
 
-  nextCellHint(_cell: Cell): ColumnHint | undefined {
-    return undefined;
-  }
-
-  transformCell(cell: Cell): Cell {
-    return cell;
-  }
-
-  hasFilterRow(): boolean {
+  override hasFilterRow(): boolean {
     return true;
   }
 
-  filterRow(): boolean {
+  override filterRow(): boolean {
     this.rowsAccepted++;
     return this.rowsAccepted > this.pageSize;
   }

@@ -9,8 +9,24 @@ import { compareBytes } from "../bytes/bytes.js";
 import type { CompareOp } from "./filter.js";
 import type { CompiledComparator } from "./comparators.js";
 import { opHolds } from "./comparators.js";
-import type { ColumnHint, FilterNode } from "./filter-node.js";
+import { FilterBase } from "./filter-node.js";
 import type { ReturnCode } from "./return-code.js";
+
+/**
+ * What both row-key filters share: a rejected row key drops the row, and each of its cells answers
+ * `nextRow` (seen only inside a MUST_PASS_ONE list, where another member may still pass the row).
+ */
+abstract class RowKeyNode extends FilterBase {
+  protected rowFiltered = true;
+
+  filterCell(_cell: Cell): ReturnCode {
+    return this.rowFiltered ? "nextRow" : "include";
+  }
+
+  override filterRow(): boolean {
+    return this.rowFiltered;
+  }
+}
 
 /**
  * Rows whose key starts with `prefix`. Once a scan has passed the prefix (a row sorting after it; on a
@@ -18,24 +34,25 @@ import type { ReturnCode } from "./return-code.js";
  * stops — and inside a MUST_PASS_ONE list the member drops out (counts as neither pass nor fail).
  * A row key shorter than the prefix is dropped without ending the scan, as in HBase.
  */
-export class RowPrefixNode implements FilterNode {
-  private rowFiltered = true;
+export class RowPrefixNode extends RowKeyNode {
   private passedPrefix = false;
 
   constructor(
     private readonly prefix: Uint8Array,
     private readonly reversed: boolean,
-  ) {}
+  ) {
+    super();
+  }
 
-  reset(): void {
+  override reset(): void {
     this.rowFiltered = true;
   }
 
-  filterAllRemaining(): boolean {
+  override filterAllRemaining(): boolean {
     return this.passedPrefix;
   }
 
-  filterRowKey(row: Uint8Array): boolean {
+  override filterRowKey(row: Uint8Array): boolean {
     if (this.passedPrefix) return true;
     if (row.length < this.prefix.length) return true;
     const cmp = compareBytes(row.subarray(0, this.prefix.length), this.prefix);
@@ -43,67 +60,25 @@ export class RowPrefixNode implements FilterNode {
     this.rowFiltered = cmp !== 0;
     return this.rowFiltered;
   }
-
-  filterCell(_cell: Cell): ReturnCode {
-    return this.rowFiltered ? "nextRow" : "include";
-  }
-
-  nextCellHint(_cell: Cell): ColumnHint | undefined {
-    return undefined;
-  }
-
-  transformCell(cell: Cell): Cell {
-    return cell;
-  }
-
-  hasFilterRow(): boolean {
-    return false;
-  }
-
-  filterRow(): boolean {
-    return this.rowFiltered;
-  }
 }
 
 /** Rows whose key satisfies `key <op> operand` under the comparator (HBase's RowFilter). */
-export class RowCompareNode implements FilterNode {
-  private rowFiltered = false;
+export class RowCompareNode extends RowKeyNode {
+  protected override rowFiltered = false;
 
   constructor(
     private readonly op: CompareOp,
     private readonly comparator: CompiledComparator,
-  ) {}
+  ) {
+    super();
+  }
 
-  reset(): void {
+  override reset(): void {
     this.rowFiltered = false;
   }
 
-  filterAllRemaining(): boolean {
-    return false;
-  }
-
-  filterRowKey(row: Uint8Array): boolean {
+  override filterRowKey(row: Uint8Array): boolean {
     if (!opHolds(this.op, this.comparator(row))) this.rowFiltered = true;
-    return this.rowFiltered;
-  }
-
-  filterCell(_cell: Cell): ReturnCode {
-    return this.rowFiltered ? "nextRow" : "include";
-  }
-
-  nextCellHint(_cell: Cell): ColumnHint | undefined {
-    return undefined;
-  }
-
-  transformCell(cell: Cell): Cell {
-    return cell;
-  }
-
-  hasFilterRow(): boolean {
-    return false;
-  }
-
-  filterRow(): boolean {
     return this.rowFiltered;
   }
 }

@@ -7,7 +7,7 @@ import { equalBytes } from "../bytes/bytes.js";
 import type { CompareOp } from "./filter.js";
 import type { CompiledComparator } from "./comparators.js";
 import { opHolds } from "./comparators.js";
-import type { ColumnHint, FilterNode } from "./filter-node.js";
+import { FilterBase } from "./filter-node.js";
 import type { ReturnCode } from "./return-code.js";
 
 /** What {@link SingleColumnValueNode} needs, already validated and converted to bytes. */
@@ -28,26 +28,20 @@ export interface SingleColumnValueSpec {
  * unless `filterIfMissing`. "Seen" means shown to this filter: a column the read did not select, or
  * one a filter before it in a MUST_PASS_ALL list dropped, counts as missing (as in HBase).
  */
-export class SingleColumnValueNode implements FilterNode {
+export class SingleColumnValueNode extends FilterBase {
   private foundColumn = false;
   private matchedColumn = false;
 
-  constructor(private readonly spec: SingleColumnValueSpec) {}
+  constructor(private readonly spec: SingleColumnValueSpec) {
+    super();
+  }
 
-  reset(): void {
+  override reset(): void {
     this.foundColumn = false;
     this.matchedColumn = false;
   }
 
-  filterAllRemaining(): boolean {
-    return false;
-  }
-
-  filterRowKey(_row: Uint8Array): boolean {
-    return false;
-  }
-
-  filterCell(cell: Cell): ReturnCode {
+  override filterCell(cell: Cell): ReturnCode {
     if (this.matchedColumn) return "include";
     if (this.spec.latestVersionOnly && this.foundColumn) return "nextRow";
     if (!equalBytes(cell.family, this.spec.family) || !equalBytes(cell.qualifier, this.spec.qualifier)) return "include";
@@ -57,19 +51,11 @@ export class SingleColumnValueNode implements FilterNode {
     return "include";
   }
 
-  nextCellHint(_cell: Cell): ColumnHint | undefined {
-    return undefined;
-  }
-
-  transformCell(cell: Cell): Cell {
-    return cell;
-  }
-
-  hasFilterRow(): boolean {
+  override hasFilterRow(): boolean {
     return true;
   }
 
-  filterRow(): boolean {
+  override filterRow(): boolean {
     return this.foundColumn ? !this.matchedColumn : this.spec.filterIfMissing;
   }
 }
