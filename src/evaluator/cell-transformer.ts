@@ -86,6 +86,16 @@ function withoutExportModifiers(mods: readonly ts.ModifierLike[] | undefined): t
  *   that runs after an `await` or in a timer — outside the synchronous part that SIGINT can stop — still
  *   stops when the kernel is interrupted.
  */
+/**
+ * `name = <expression>;` standing where the declaration `original` stood: source positions and the
+ * original node kept, so diagnostics and source maps still point at the user's declaration.
+ */
+function bindDeclaration(f: ts.NodeFactory, name: string, expression: ts.Expression, original: ts.Statement): ts.Statement {
+  ts.setOriginalNode(expression, original);
+  ts.setTextRange(expression, original);
+  return ts.setTextRange(f.createExpressionStatement(f.createAssignment(f.createIdentifier(name), expression)), original);
+}
+
 export function createRuntimeHooksTransformer(): ts.TransformerFactory<ts.SourceFile> {
   return (context) => (source) => {
     const f = context.factory;
@@ -256,11 +266,7 @@ export function createCellTransformer(shape: CellShape): ts.TransformerFactory<t
           undefined,
           stmt.body,
         );
-        ts.setOriginalNode(fn, stmt);
-        ts.setTextRange(fn, stmt);
-        hoisted.push(
-          ts.setTextRange(f.createExpressionStatement(f.createAssignment(f.createIdentifier(stmt.name.text), fn)), stmt),
-        );
+        hoisted.push(bindDeclaration(f, stmt.name.text, fn, stmt));
         return;
       }
       if (ts.isClassDeclaration(stmt) && stmt.name) {
@@ -272,11 +278,7 @@ export function createCellTransformer(shape: CellShape): ts.TransformerFactory<t
           stmt.heritageClauses,
           stmt.members,
         );
-        ts.setOriginalNode(cls, stmt);
-        ts.setTextRange(cls, stmt);
-        body.push(
-          ts.setTextRange(f.createExpressionStatement(f.createAssignment(f.createIdentifier(stmt.name.text), cls)), stmt),
-        );
+        body.push(bindDeclaration(f, stmt.name.text, cls, stmt));
         return;
       }
       if (ts.isExportDeclaration(stmt)) return; // `export { a }` / `export * from`: cells have no exports
