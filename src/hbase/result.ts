@@ -132,7 +132,7 @@ export class ResultSet implements Iterable<Result> {
 }
 
 /** Reads a scan to the end (or `limit` rows) into a ResultSet. */
-export async function collect(rows: AsyncIterable<RowResult>, limit = Infinity): Promise<ResultSet> {
+export async function collectRows(rows: AsyncIterable<RowResult>, limit = Infinity): Promise<ResultSet> {
   const out: Result[] = [];
   for await (const r of rows) {
     if (out.length >= limit) break;

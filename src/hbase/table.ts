@@ -3,8 +3,9 @@
  * HBase's RPC protocol). Byte-level; typed records and codecs sit on top.
  */
 import type { Cell } from "./model/cell.js";
-import type { FamilyDescriptor, TableDescriptor, TableName } from "./model/table-descriptor.js";
+import type { FamilyDescriptor, RegionInfo, TableDescriptor, TableName } from "./model/table-descriptor.js";
 import type { Filter } from "./filters/filter.js";
+import type { SchemaSpec } from "./schema/schema-spec.js";
 
 /** A table name as users write it: "name" or "namespace:name", or the structured form. */
 export type TableRef = string | TableName;
@@ -23,6 +24,11 @@ export interface CreateTableOptions {
   families: readonly FamilySpec[];
   /** Split keys: n keys make n+1 regions. */
   splitKeys?: readonly BytesLike[];
+  /**
+   * A typed schema stored with the table (see `schema()` and `typedTableOf` in "./schema/"): validated
+   * here (known codecs, only families of the table); `describeTable` returns it.
+   */
+  schema?: SchemaSpec;
 }
 
 /** A column selection: a whole family ("d") or one column ("d:price"). */
@@ -50,8 +56,12 @@ export interface GetOptions extends ReadOptions {}
 export interface ScanOptions extends ReadOptions {
   /** First row (inclusive; for reversed scans, the highest row). */
   startRow?: BytesLike;
+  /** Whether `startRow` itself is included (default true), as HBase's `Scan.withStartRow(row, inclusive)`. */
+  includeStartRow?: boolean;
   /** Last row (exclusive; for reversed scans, the lowest, exclusive). */
   stopRow?: BytesLike;
+  /** Whether `stopRow` itself is included (default false), as HBase's `Scan.withStopRow(row, inclusive)`. */
+  includeStopRow?: boolean;
   /** Only rows starting with this prefix. */
   prefix?: BytesLike;
   reversed?: boolean;
@@ -97,6 +107,35 @@ export interface Admin {
   describeTable(table: TableRef): Promise<TableDescriptor>;
   tableExists(table: TableRef): Promise<boolean>;
   truncateTable(table: TableRef): Promise<void>;
+  /**
+   * A major compaction: physically removes what no read can return any more — versions beyond a
+   * family's maxVersions, cells past the TTL (beyond minVersions), cells hidden by delete markers, and
+   * the markers themselves. As in HBase, once a delete marker is compacted away, a put written later
+   * with an older timestamp than the marker is visible again. Stores also compact on their own.
+   */
+  compact(table: TableRef): Promise<CompactionStats>;
+  /** Whether a compaction of the table is running ("major"), as HBase's `Admin.getCompactionState`. */
+  compactionState(table: TableRef): Promise<"none" | "major">;
+  /**
+   * Stores `schema` as the table's typed schema, replacing any (validated: known codecs, only families
+   * of the table), or removes it with `undefined`. The cells are untouched. Returns the new descriptor.
+   */
+  setSchema(table: TableRef, schema: SchemaSpec | undefined): Promise<TableDescriptor>;
+}
+
+/** What a compaction removed. */
+export interface CompactionStats {
+  /** Rows examined. */
+  readonly rows: number;
+  /** Stored entries (cell versions and delete markers) removed. */
+  readonly removed: number;
+}
+
+/** One region's part of a scan: run `scan` (or give it to another worker) to read that part. */
+export interface ScanSplit {
+  readonly region: RegionInfo;
+  /** The scan's options with the row bounds clipped to the region. */
+  readonly scan: ScanOptions;
 }
 
 /** Reads and writes of one table. */
@@ -107,6 +146,12 @@ export interface Table {
   /** An async iterator over rows; rows are read from the store in batches as the consumer pulls. */
   scan(options?: ScanOptions): AsyncIterable<Result>;
   count(options?: ScanOptions): Promise<number>;
+  /**
+   * The scan split by region, in scan order, as a cluster's client runs it: one part per region the
+   * scan's row range touches. Filters run per region (a page filter passes up to its page size in each
+   * region), and `limit` applies to each part. `scan()` itself also reads region by region.
+   */
+  splitScan(options?: ScanOptions): Promise<ScanSplit[]>;
   put(put: Put): Promise<void>;
   putMany(puts: readonly Put[]): Promise<void>;
   delete(del: Delete): Promise<void>;
@@ -120,9 +165,69 @@ export interface Table {
   mutateRow(row: BytesLike, mutations: readonly Mutation[]): Promise<void>;
 }
 
+/** Options of {@link Connection.bufferedMutator} (HBase's `BufferedMutatorParams`). */
+export interface BufferedMutatorOptions {
+  /** Flush when this many mutations are buffered (a positive integer; default: no row limit, as HBase). */
+  maxRows?: number;
+  /**
+   * Flush when the estimated heap size of the buffered mutations reaches this many bytes (a positive
+   * integer; default 2 MiB, HBase's `hbase.client.write.buffer`).
+   */
+  maxBytes?: number;
+  /**
+   * Flush at most this many milliseconds after a mutation entered an empty buffer (default 1000;
+   * 0 disables the timer). The timer never keeps a Node process alive.
+   */
+  flushIntervalMs?: number;
+  /**
+   * Called once for every flush that could not write some mutations, with the error (a
+   * `BufferedMutatorError`) and those mutations (HBase's `ExceptionListener`). The mutations are dropped
+   * from the buffer; write them again to retry. Without `onError`, the failure of a flush nobody awaited
+   * (one started by the timer) rejects the next `mutate`, `flush` or `close`.
+   */
+  onError?: (error: Error, failedMutations: readonly Mutation[]) => void;
+}
+
+/**
+ * Batched writes to one table (HBase's `BufferedMutator`): mutations are buffered and written in
+ * batches when the buffer holds `maxRows` mutations or `maxBytes` bytes, `flushIntervalMs` after the
+ * first one, on `flush()` and on `close()`. Mutations of one row are applied in the order given. Until a
+ * flush has resolved, buffered mutations can be lost with the process.
+ */
+export interface BufferedMutator {
+  /** The table written to. */
+  readonly table: TableName;
+  /** Mutations buffered and not yet taken by a flush. */
+  readonly pendingMutations: number;
+  /** Estimated heap size in bytes of the mutations counted by `pendingMutations`. */
+  readonly pendingBytes: number;
+  /** True once `close()` was called. */
+  readonly closed: boolean;
+  /**
+   * Buffers mutations. Invalid ones (no row, an empty row, an unknown kind, malformed cells) throw at
+   * once — the returned promise rejects and nothing of the call is buffered. Resolves at once unless the
+   * buffer became full: then it settles with the flush that writes it (backpressure), rejecting when
+   * that flush fails. A mutation must not be changed after it was passed here.
+   */
+  mutate(mutations: Mutation | readonly Mutation[]): Promise<void>;
+  /**
+   * Writes everything buffered so far; resolves when it is durable. Rejects with a
+   * `BufferedMutatorError` naming the mutations that could not be written (also given to `onError`).
+   * Flushes never overlap: one waits for the flush in flight.
+   */
+  flush(): Promise<void>;
+  /** Flushes and stops the timer; later `mutate` calls reject. Idempotent (returns the same promise). */
+  close(): Promise<void>;
+}
+
 /** A connection to a store: catalog plus tables. */
 export interface Connection {
   readonly admin: Admin;
   table(table: TableRef): Table;
+  /**
+   * A buffered mutator writing to `table` (which must exist by the first flush). Throws at once on an
+   * invalid table name or invalid options. Closing the connection closes (and flushes) its mutators.
+   */
+  bufferedMutator(table: TableRef, options?: BufferedMutatorOptions): BufferedMutator;
   close(): Promise<void>;
 }

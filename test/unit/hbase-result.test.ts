@@ -3,7 +3,7 @@ import { toBytes } from "../../src/hbase/bytes/bytes.js";
 import { CodecError } from "../../src/hbase/bytes/codec.js";
 import { codecs } from "../../src/hbase/bytes/value-codecs.js";
 import type { Cell } from "../../src/hbase/model/cell.js";
-import { collect, parseColumn, printable, Result } from "../../src/hbase/result.js";
+import { collectRows, parseColumn, printable, Result } from "../../src/hbase/result.js";
 
 function cell(family: string, qualifier: string, timestamp: number, value: Uint8Array | string): Cell {
   return { row: toBytes("r1"), family: toBytes(family), qualifier: toBytes(qualifier), timestamp, type: "put", value: toBytes(value) };
@@ -51,7 +51,7 @@ describe("Result", () => {
       yield { row: toBytes("a"), cells: [cell("d", "x", 1, "1")] };
       yield { row: toBytes("b"), cells: [cell("d", "x", 1, "2")] };
     }
-    const set = await collect(rows(), 1);
+    const set = await collectRows(rows(), 1);
     expect(set.length).toBe(1);
     const bundle = (set as unknown as Record<symbol, () => Record<string, string>>)[Symbol.for("Jupyter.display")]!();
     expect(bundle["text/plain"]).toContain("1 row, 1 cell");

@@ -1,7 +1,8 @@
 /**
- * What a table is made of: a name in a namespace, column families with their retention settings, and
- * the regions (key ranges) its rows are split into.
+ * What a table is made of: a name in a namespace, column families with their retention settings, the
+ * regions (key ranges) its rows are split into, and optionally a typed schema of its records.
  */
+import type { SchemaSpec } from "../schema/schema-spec.js";
 
 /** A table name; `namespace` is "default" when omitted. */
 export interface TableName {
@@ -32,4 +33,9 @@ export interface TableDescriptor {
   readonly families: readonly FamilyDescriptor[];
   /** Regions in key order, covering the whole key space. */
   readonly regions: readonly RegionInfo[];
+  /**
+   * The typed schema stored with the table (row key and qualifiers → codecs), if any: see
+   * `createTable(name, { families, schema })`, `Admin.setSchema` and `typedTableOf`.
+   */
+  readonly schema?: SchemaSpec;
 }

@@ -9,6 +9,8 @@ import type { BytesLike, CreateTableOptions, FamilySpec, TableRef } from "../../
 import { compareBytes, equalBytes, toBytes, toStringBinary } from "../../bytes/bytes.js";
 import { CATALOG_PREFIX } from "./key-codec.js";
 import { formatTableName, parseTableRef } from "./table-name.js";
+import type { SchemaSpec } from "../../schema/schema-spec.js";
+import { validateSchema } from "../../schema/validate-schema.js";
 
 /** The LevelDB handle as the embedded store opens it (bytes in, bytes out). */
 export type ByteLevel = ClassicLevel<Uint8Array, Uint8Array>;
@@ -24,13 +26,17 @@ const COUNTER_KEY = Uint8Array.of(CATALOG_PREFIX, 0x6e); // 'n': the next table 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
-/** Serialised form of a table (JSON): TTL Infinity as null, keys as arrays of bytes. */
+/**
+ * Serialised form of a table (JSON): TTL Infinity as null, keys as arrays of bytes. `schema` is absent
+ * for tables without one (and in entries written before schemas existed, which load unchanged).
+ */
 interface StoredTable {
   id: number;
   namespace: string;
   name: string;
   families: { name: string; maxVersions: number; minVersions: number; ttlMs: number | null }[];
   splitKeys: number[][];
+  schema?: SchemaSpec;
 }
 
 function catalogKey(table: TableName): Uint8Array {
@@ -55,11 +61,12 @@ function regionsOf(splitKeys: readonly Uint8Array[]): RegionInfo[] {
 }
 
 function toDescriptor(stored: StoredTable): TableDescriptor {
-  return {
+  const descriptor: TableDescriptor = {
     table: { namespace: stored.namespace, name: stored.name },
     families: stored.families.map((f) => ({ ...f, ttlMs: f.ttlMs === null ? Infinity : f.ttlMs })),
     regions: regionsOf(stored.splitKeys.map((k) => Uint8Array.from(k))),
   };
+  return stored.schema === undefined ? descriptor : { ...descriptor, schema: frozenCopy(stored.schema) };
 }
 
 function toStored(id: number, descriptor: TableDescriptor): StoredTable {
@@ -69,7 +76,19 @@ function toStored(id: number, descriptor: TableDescriptor): StoredTable {
     name: descriptor.table.name,
     families: descriptor.families.map((f) => ({ ...f, ttlMs: Number.isFinite(f.ttlMs) ? f.ttlMs : null })),
     splitKeys: descriptor.regions.slice(1).map((r) => Array.from(r.startKey)),
+    ...(descriptor.schema === undefined ? {} : { schema: descriptor.schema }),
   };
+}
+
+/** A deep, frozen copy of a schema (a descriptor's schema cannot be changed behind the catalog's back). */
+function frozenCopy(schema: SchemaSpec): SchemaSpec {
+  const families: Record<string, Readonly<Record<string, SchemaSpec["rowKey"]>>> = {};
+  for (const [family, qualifiers] of Object.entries(schema.families)) {
+    const copy: Record<string, SchemaSpec["rowKey"]> = {};
+    for (const [qualifier, codec] of Object.entries(qualifiers)) Object.defineProperty(copy, qualifier, { value: codec, enumerable: true });
+    Object.defineProperty(families, family, { value: Object.freeze(copy), enumerable: true });
+  }
+  return Object.freeze({ rowKey: schema.rowKey, families: Object.freeze(families) });
 }
 
 /** Checks one family spec and fills in HBase's defaults. */
@@ -99,7 +118,15 @@ export function normalizeFamily(spec: FamilySpec, table: string): FamilyDescript
 
 /** Split keys checked (non-empty, distinct) and sorted. */
 function normalizeSplitKeys(keys: readonly BytesLike[], table: string): Uint8Array[] {
-  const sorted = keys.map((k) => toBytes(k).slice()).sort(compareBytes);
+  if (!Array.isArray(keys)) throw new TypeError(`table ${table}: splitKeys must be an array of row keys, got ${keys === null ? "null" : typeof keys}`);
+  const sorted = keys
+    .map((k, i) => {
+      if (typeof k !== "string" && !(k instanceof Uint8Array)) {
+        throw new TypeError(`table ${table}: split key [${i}] must be bytes (Uint8Array) or a string, got ${k === null ? "null" : typeof k}`);
+      }
+      return toBytes(k).slice();
+    })
+    .sort(compareBytes);
   for (let i = 0; i < sorted.length; i++) {
     if (sorted[i]!.length === 0) throw new Error(`table ${table}: a split key must not be empty`);
     if (i > 0 && equalBytes(sorted[i - 1]!, sorted[i]!)) {
@@ -172,8 +199,12 @@ export class Catalog {
       seen.add(f.name);
     }
     const splitKeys = normalizeSplitKeys(options.splitKeys ?? [], label);
+    if (options.schema !== undefined) {
+      validateSchema(options.schema, families.map((f) => f.name), `createTable ${label}: schema`);
+    }
     if (this.tables.has(mapKey(name))) throw new Error(`table ${label} already exists`);
-    const descriptor: TableDescriptor = { table: name, families, regions: regionsOf(splitKeys) };
+    const base: TableDescriptor = { table: name, families, regions: regionsOf(splitKeys) };
+    const descriptor = options.schema === undefined ? base : { ...base, schema: frozenCopy(options.schema) };
     const entry = { id: this.nextId, descriptor };
     await this.writeEntry(entry);
     return entry;
@@ -189,6 +220,25 @@ export class Catalog {
     const fresh = { id: this.nextId, descriptor: old.descriptor };
     await this.writeEntry(fresh);
     return { old, fresh };
+  }
+
+  /**
+   * Stores `schema` as the table's schema (replacing any), or removes it with undefined; returns the
+   * new entry. Throws, writing nothing, when the table does not exist or the schema is invalid for it.
+   */
+  setSchema(ref: TableRef, schema: SchemaSpec | undefined): Promise<CatalogEntry> {
+    return this.exclusive(async () => {
+      const old = this.require(ref);
+      const label = formatTableName(old.descriptor.table);
+      if (schema !== undefined) {
+        validateSchema(schema, old.descriptor.families.map((f) => f.name), `setSchema ${label}`);
+      }
+      const { schema: _previous, ...rest } = old.descriptor;
+      const entry: CatalogEntry = { id: old.id, descriptor: schema === undefined ? rest : { ...rest, schema: frozenCopy(schema) } };
+      await this.db.put(catalogKey(entry.descriptor.table), encoder.encode(JSON.stringify(toStored(entry.id, entry.descriptor))));
+      this.tables.set(mapKey(entry.descriptor.table), entry);
+      return entry;
+    });
   }
 
   /** Removes the table from the catalog; returns its entry (its data is the caller's to clear). */

@@ -1,7 +1,9 @@
 /** Catalog operations of the embedded store: tables are created, described, truncated and dropped here. */
 import type { TableDescriptor, TableName } from "../../model/table-descriptor.js";
-import type { Admin, CreateTableOptions, TableRef } from "../../table.js";
+import type { Admin, CompactionStats, CreateTableOptions, TableRef } from "../../table.js";
+import type { SchemaSpec } from "../../schema/schema-spec.js";
 import type { ByteLevel, Catalog } from "./catalog.js";
+import type { Compactor } from "./compaction.js";
 import { prefixSuccessor, tablePrefix } from "./key-codec.js";
 
 /** The Admin of an embedded connection. */
@@ -10,7 +12,19 @@ export class EmbeddedAdmin implements Admin {
     private readonly db: ByteLevel,
     private readonly catalog: Catalog,
     private readonly checkOpen: () => void,
+    private readonly compactor: Compactor,
   ) {}
+
+  /** A major compaction of the table (see {@link Admin.compact}). */
+  async compact(table: TableRef): Promise<CompactionStats> {
+    this.checkOpen();
+    return this.compactor.compact(table);
+  }
+
+  async compactionState(table: TableRef): Promise<"none" | "major"> {
+    this.checkOpen();
+    return this.compactor.isRunning(table) ? "major" : "none";
+  }
 
   async createTable(table: TableRef, options: CreateTableOptions): Promise<TableDescriptor> {
     this.checkOpen();
@@ -26,6 +40,9 @@ export class EmbeddedAdmin implements Admin {
 
   async listTables(namespace?: string): Promise<TableName[]> {
     this.checkOpen();
+    if (namespace !== undefined && typeof namespace !== "string") {
+      throw new TypeError(`listTables: the namespace must be a string, got ${namespace === null ? "null" : typeof namespace}`);
+    }
     return this.catalog.list(namespace);
   }
 
@@ -44,6 +61,12 @@ export class EmbeddedAdmin implements Admin {
     this.checkOpen();
     const { old } = await this.catalog.renew(table);
     await this.clearData(old.id);
+  }
+
+  /** Stores (or with undefined removes) the table's typed schema in its catalog entry; cells are untouched. */
+  async setSchema(table: TableRef, schema: SchemaSpec | undefined): Promise<TableDescriptor> {
+    this.checkOpen();
+    return (await this.catalog.setSchema(table, schema)).descriptor;
   }
 
   private async clearData(tableId: number): Promise<void> {

@@ -17,17 +17,20 @@ import type {
   Put,
   ReadOptions,
   ScanOptions,
+  ScanSplit,
   Table,
 } from "../../table.js";
+import type { RowInterval } from "../../scan-splits.js";
+import { scanRowInterval, splitScanByRegion } from "../../scan-splits.js";
 import type { ByteLevel, Catalog, CatalogEntry } from "./catalog.js";
 import type { RowLocks } from "./row-locks.js";
+import type { Compactor } from "./compaction.js";
 import { rowLockKey } from "./row-locks.js";
 import type { BatchPut, EncodeContext } from "./mutation-encoder.js";
 import type { ReadPlan, RowEntry } from "./row-reader.js";
 import { compareBytes, concatBytes, equalBytes, toBytes, toStringBinary } from "../../bytes/bytes.js";
 import {
   decodeCellKey,
-  escapeUnterminated,
   prefixSuccessor,
   rowKeyEnd,
   rowKeyPrefix,
@@ -44,6 +47,12 @@ export interface TableContext {
   readonly db: ByteLevel;
   readonly catalog: Catalog;
   readonly locks: RowLocks;
+  /** Compacts tables; told how many entries each write stored. */
+  readonly compactor: Compactor;
+  /** Runs one operation of a table: refused once the connection closes, which waits for it. */
+  operation<T>(run: () => Promise<T>): Promise<T>;
+  /** Whether the connection was closed. */
+  isClosed(): boolean;
   /** Throws when the connection is closed. */
   checkOpen(): void;
 }
@@ -69,6 +78,10 @@ interface KeyRange {
 
 const decoder = new TextDecoder();
 
+const COMPARE_OPS: readonly NonNullable<CheckCondition["op"]>[] = ["equal", "notEqual", "less", "lessOrEqual", "greater", "greaterOrEqual"];
+const INT64_MIN = -(2n ** 63n);
+const INT64_MAX = 2n ** 63n - 1n;
+
 /** A table of the embedded store (obtained from `connection.table(name)`). */
 export class EmbeddedTable implements Table {
   constructor(
@@ -81,7 +94,11 @@ export class EmbeddedTable implements Table {
     return result;
   }
 
-  async getMany(rows: readonly BytesLike[], options?: GetOptions): Promise<(Result | undefined)[]> {
+  getMany(rows: readonly BytesLike[], options?: GetOptions): Promise<(Result | undefined)[]> {
+    return this.context.operation(() => this.getManyNow(rows, options));
+  }
+
+  private async getManyNow(rows: readonly BytesLike[], options?: GetOptions): Promise<(Result | undefined)[]> {
     const resolved = this.resolve();
     if (!Array.isArray(rows)) throw new TypeError(`table ${resolved.label}: getMany takes an array of row keys`);
     const read = this.prepareRead(options, resolved);
@@ -99,7 +116,7 @@ export class EmbeddedTable implements Table {
   scan(options: ScanOptions = {}): AsyncIterable<Result> {
     const resolved = this.resolve();
     const read = this.prepareRead(options, resolved);
-    const range = this.scanRange(options, resolved);
+    checkScanBounds(options, resolved.label);
     const limit = options.limit ?? Infinity;
     if (limit !== Infinity && (!Number.isInteger(limit) || limit < 0)) {
       throw new Error(`table ${resolved.label}: scan limit must be a non-negative integer, got ${String(limit)}`);
@@ -108,8 +125,18 @@ export class EmbeddedTable implements Table {
     if (!Number.isInteger(batchSize) || batchSize < 1) {
       throw new Error(`table ${resolved.label}: scan batchSize must be a positive integer, got ${String(batchSize)}`);
     }
-    const run = read.filter === undefined ? undefined : this.compile(read.filter, options.reversed === true);
-    return this.scanRows(resolved, read.plan, run, range, options.reversed === true, limit, batchSize);
+    const reversed = options.reversed === true;
+    const ranges = splitScanByRegion(options, resolved.entry.descriptor.regions).map((split) =>
+      this.keyRange(scanRowInterval(split.scan), resolved),
+    );
+    return this.scanRegions(resolved, read, ranges, reversed, limit, batchSize);
+  }
+
+  async splitScan(options: ScanOptions = {}): Promise<ScanSplit[]> {
+    const resolved = this.resolve();
+    this.prepareRead(options, resolved);
+    checkScanBounds(options, resolved.label);
+    return splitScanByRegion(options, resolved.entry.descriptor.regions);
   }
 
   async count(options?: ScanOptions): Promise<number> {
@@ -122,7 +149,11 @@ export class EmbeddedTable implements Table {
     await this.putMany([put]);
   }
 
-  async putMany(puts: readonly Put[]): Promise<void> {
+  putMany(puts: readonly Put[]): Promise<void> {
+    return this.context.operation(() => this.putManyNow(puts));
+  }
+
+  private async putManyNow(puts: readonly Put[]): Promise<void> {
     const resolved = this.resolve();
     if (!Array.isArray(puts)) throw new TypeError(`table ${resolved.label}: putMany takes an array of puts`);
     const context = this.encodeContext(resolved);
@@ -141,9 +172,14 @@ export class EmbeddedTable implements Table {
     } finally {
       release();
     }
+    this.context.compactor.noteWrites(this.name, ops.length);
   }
 
-  async delete(del: Delete): Promise<void> {
+  delete(del: Delete): Promise<void> {
+    return this.context.operation(() => this.deleteNow(del));
+  }
+
+  private async deleteNow(del: Delete): Promise<void> {
     const resolved = this.resolve();
     const row = checkRow(del?.row, resolved.label);
     const release = await this.context.locks.acquire([this.lockKey(resolved, row)]);
@@ -155,9 +191,16 @@ export class EmbeddedTable implements Table {
     }
   }
 
-  async increment(row: BytesLike, family: BytesLike, qualifier: BytesLike, amount: bigint = 1n): Promise<bigint> {
+  increment(row: BytesLike, family: BytesLike, qualifier: BytesLike, amount: bigint = 1n): Promise<bigint> {
+    return this.context.operation(() => this.incrementNow(row, family, qualifier, amount));
+  }
+
+  private async incrementNow(row: BytesLike, family: BytesLike, qualifier: BytesLike, amount: bigint): Promise<bigint> {
     const resolved = this.resolve();
     if (typeof amount !== "bigint") throw new TypeError(`table ${resolved.label}: increment amount must be a bigint, got ${typeof amount}`);
+    if (amount < INT64_MIN || amount > INT64_MAX) {
+      throw new RangeError(`table ${resolved.label}: increment amount ${amount} is outside the 64-bit signed range`);
+    }
     return this.readModifyWrite(resolved, row, family, qualifier, (old, where) => {
       let current = 0n;
       if (old !== undefined) {
@@ -171,9 +214,13 @@ export class EmbeddedTable implements Table {
     });
   }
 
-  async append(row: BytesLike, family: BytesLike, qualifier: BytesLike, value: BytesLike): Promise<Uint8Array> {
+  append(row: BytesLike, family: BytesLike, qualifier: BytesLike, value: BytesLike): Promise<Uint8Array> {
+    return this.context.operation(() => this.appendNow(row, family, qualifier, value));
+  }
+
+  private async appendNow(row: BytesLike, family: BytesLike, qualifier: BytesLike, value: BytesLike): Promise<Uint8Array> {
     const resolved = this.resolve();
-    const suffix = toBytes(value);
+    const suffix = bytesArgument(value, `append: the value`, resolved.label);
     return this.readModifyWrite(resolved, row, family, qualifier, (old, where) => {
       const next = old === undefined ? suffix.slice() : concatBytes(old, suffix);
       if (next.length > MAX_VALUE_LENGTH) throw new Error(`table ${resolved.label}: append to ${where} would exceed the maximum value size of ${MAX_VALUE_LENGTH} bytes`);
@@ -181,14 +228,21 @@ export class EmbeddedTable implements Table {
     });
   }
 
-  async checkAndMutate(row: BytesLike, condition: CheckCondition, mutations: readonly Mutation[]): Promise<boolean> {
+  checkAndMutate(row: BytesLike, condition: CheckCondition, mutations: readonly Mutation[]): Promise<boolean> {
+    return this.context.operation(() => this.checkAndMutateNow(row, condition, mutations));
+  }
+
+  private async checkAndMutateNow(row: BytesLike, condition: CheckCondition, mutations: readonly Mutation[]): Promise<boolean> {
     const resolved = this.resolve();
     const rowBytes = checkRow(row, resolved.label);
     if (condition === null || typeof condition !== "object") throw new TypeError(`table ${resolved.label}: checkAndMutate needs a condition { family, qualifier, op?, value? }`);
     const family = checkFamily(condition.family, { families: resolved.families, tableLabel: resolved.label });
-    const qualifier = toBytes(condition.qualifier);
+    const qualifier = bytesArgument(condition.qualifier, "checkAndMutate: the condition's qualifier", resolved.label);
     const op = condition.op ?? "equal";
-    const expected = condition.value === undefined ? undefined : toBytes(condition.value);
+    if (!COMPARE_OPS.includes(op)) {
+      throw new Error(`table ${resolved.label}: checkAndMutate: unknown compare op ${JSON.stringify(op)}; use one of ${COMPARE_OPS.join(", ")}`);
+    }
+    const expected = condition.value === undefined ? undefined : bytesArgument(condition.value, "checkAndMutate: the condition's value", resolved.label);
     if (expected === undefined && op !== "equal" && op !== "notEqual") {
       throw new Error(`table ${resolved.label}: checkAndMutate with op "${op}" needs a value`);
     }
@@ -204,7 +258,11 @@ export class EmbeddedTable implements Table {
     }
   }
 
-  async mutateRow(row: BytesLike, mutations: readonly Mutation[]): Promise<void> {
+  mutateRow(row: BytesLike, mutations: readonly Mutation[]): Promise<void> {
+    return this.context.operation(() => this.mutateRowNow(row, mutations));
+  }
+
+  private async mutateRowNow(row: BytesLike, mutations: readonly Mutation[]): Promise<void> {
     const resolved = this.resolve();
     const rowBytes = checkRow(row, resolved.label);
     this.checkMutations(rowBytes, mutations, resolved);
@@ -243,10 +301,14 @@ export class EmbeddedTable implements Table {
   private async write(ops: BatchPut[]): Promise<void> {
     this.context.checkOpen();
     await this.context.db.batch(ops.map((o) => ({ type: "put" as const, key: o.key, value: o.value })));
+    this.context.compactor.noteWrites(this.name, ops.length);
   }
 
   /** Checks read options against the table; throws naming the problem. */
   private prepareRead(options: ReadOptions | undefined, resolved: Resolved): PreparedRead {
+    if (options !== undefined && (options === null || typeof options !== "object" || Array.isArray(options))) {
+      throw new TypeError(`table ${resolved.label}: read options must be an object, got ${options === null ? "null" : Array.isArray(options) ? "an array" : typeof options}`);
+    }
     const o = options ?? {};
     const { label } = resolved;
     let columns: Map<string, Set<string> | undefined> | undefined;
@@ -278,34 +340,42 @@ export class EmbeddedTable implements Table {
     return { plan: { columns, minTime, maxTime, maxVersions }, filter: o.filter };
   }
 
-  /** The LevelDB key range of a scan (possibly empty: gte ≥ lt). */
-  private scanRange(options: ScanOptions, resolved: Resolved): KeyRange {
+  /** The LevelDB key range holding exactly the rows of `rows` (possibly empty: gte ≥ lt). */
+  private keyRange(rows: RowInterval, resolved: Resolved): KeyRange {
     const id = resolved.entry.id;
-    const table = tablePrefix(id);
-    let gte = table;
-    let lt = prefixSuccessor(table)!;
-    const raise = (key: Uint8Array) => {
-      if (compareBytes(key, gte) > 0) gte = key;
-    };
-    const lower = (key: Uint8Array) => {
-      if (compareBytes(key, lt) < 0) lt = key;
-    };
-    const start = options.startRow === undefined ? undefined : toBytes(options.startRow);
-    const stop = options.stopRow === undefined ? undefined : toBytes(options.stopRow);
-    if (options.reversed === true) {
-      if (start !== undefined && start.length > 0) lower(rowKeyEnd(id, start));
-      if (stop !== undefined && stop.length > 0) raise(rowKeyEnd(id, stop));
-    } else {
-      if (start !== undefined && start.length > 0) raise(rowKeyPrefix(id, start));
-      if (stop !== undefined && stop.length > 0) lower(rowKeyPrefix(id, stop));
-    }
-    if (options.prefix !== undefined) {
-      const prefix = concatBytes(table, escapeUnterminated(toBytes(options.prefix)));
-      raise(prefix);
-      const end = prefixSuccessor(prefix);
-      if (end !== undefined) lower(end);
-    }
+    const { lower, upper } = rows;
+    const gte = lower.row.length === 0 ? tablePrefix(id) : lower.inclusive ? rowKeyPrefix(id, lower.row) : rowKeyEnd(id, lower.row);
+    const lt =
+      upper.row.length === 0 ? prefixSuccessor(tablePrefix(id))! : upper.inclusive ? rowKeyEnd(id, upper.row) : rowKeyPrefix(id, upper.row);
     return { gte, lt };
+  }
+
+  /** A scan region by region: a fresh filter run per region (as region servers run filters), one limit overall. */
+  private async *scanRegions(
+    resolved: Resolved,
+    read: PreparedRead,
+    ranges: readonly KeyRange[],
+    reversed: boolean,
+    limit: number,
+    batchSize: number,
+  ): AsyncGenerator<Result> {
+    let remaining = limit;
+    if (remaining <= 0 || ranges.length === 0) return;
+    this.context.checkOpen();
+    // One snapshot for all regions: a scan sees each atomic batch whole or not at all, across regions too.
+    const snapshot = this.context.db.snapshot();
+    try {
+      for (const range of ranges) {
+        if (remaining <= 0) return;
+        const run = read.filter === undefined ? undefined : this.compile(read.filter, reversed);
+        for await (const row of this.scanRows(resolved, read.plan, run, range, reversed, remaining, batchSize, snapshot)) {
+          yield row;
+          remaining--;
+        }
+      }
+    } finally {
+      await snapshot.close();
+    }
   }
 
   /** The stored entries of one row, in key order. */
@@ -339,10 +409,11 @@ export class EmbeddedTable implements Table {
     reversed: boolean,
     limit: number,
     batchSize: number,
+    snapshot: ReturnType<ByteLevel["snapshot"]>,
   ): AsyncGenerator<Result> {
     if (limit === 0 || compareBytes(range.gte, range.lt) >= 0) return;
     this.context.checkOpen();
-    const iterator = this.context.db.iterator({ gte: range.gte, lt: range.lt, reverse: reversed });
+    const iterator = this.context.db.iterator({ gte: range.gte, lt: range.lt, reverse: reversed, snapshot });
     let returned = 0;
     try {
       let current: { prefix: Uint8Array; entries: RowEntry[] } | undefined;
@@ -356,7 +427,7 @@ export class EmbeddedTable implements Table {
           if (result !== undefined) ready.push(result);
         };
         while (ready.length < batchSize && !ended && !(run?.done() ?? false)) {
-          const pairs = await iterator.nextv(batchSize * 4);
+          const pairs = await this.readOrClosed(() => iterator.nextv(batchSize * 4));
           if (pairs.length === 0) {
             ended = true;
             if (current !== undefined) finish(current);
@@ -386,6 +457,17 @@ export class EmbeddedTable implements Table {
     }
   }
 
+  /** Runs a read of the store; once the connection is closed, its failure says so. */
+  private async readOrClosed<T>(read: () => Promise<T>): Promise<T> {
+    this.context.checkOpen();
+    try {
+      return await read();
+    } catch (error) {
+      this.context.checkOpen();
+      throw error;
+    }
+  }
+
   /** The latest visible version of one column (TTL, versions and deletes applied). */
   private async latest(resolved: Resolved, row: Uint8Array, family: Uint8Array, qualifier: Uint8Array): Promise<Cell | undefined> {
     const entries = await this.rowEntries(resolved.entry.id, row);
@@ -408,7 +490,7 @@ export class EmbeddedTable implements Table {
   ): Promise<T> {
     const rowBytes = checkRow(row, resolved.label);
     const familyBytes = checkFamily(family, { families: resolved.families, tableLabel: resolved.label });
-    const qualifierBytes = toBytes(qualifier);
+    const qualifierBytes = bytesArgument(qualifier, "the qualifier", resolved.label);
     const where = `row ${toStringBinary(rowBytes)} column ${toStringBinary(familyBytes)}:${toStringBinary(qualifierBytes)}`;
     const release = await this.context.locks.acquire([this.lockKey(resolved, rowBytes)]);
     try {
@@ -449,6 +531,33 @@ export class EmbeddedTable implements Table {
       else ops.push(...(await encodeDelete(m, context, (r, f, q) => this.latest(resolved, r, f, q).then((c) => c?.timestamp))));
     }
     if (ops.length > 0) await this.write(ops);
+  }
+}
+
+/** `value` as bytes; anything else is refused naming the table and what the argument is. */
+function bytesArgument(value: unknown, what: string, label: string): Uint8Array {
+  if (typeof value === "string" || value instanceof Uint8Array) return toBytes(value);
+  const got = value === null ? "null" : Array.isArray(value) ? "an array" : typeof value;
+  throw new TypeError(`table ${label}: ${what} must be bytes (Uint8Array) or a string, got ${got}`);
+}
+
+/** Checks the row bounds of a scan; throws naming the bad option. */
+function checkScanBounds(options: ScanOptions, label: string): void {
+  for (const flag of ["includeStartRow", "includeStopRow", "reversed"] as const) {
+    const value = options[flag];
+    if (value !== undefined && typeof value !== "boolean") {
+      throw new TypeError(`table ${label}: scan option ${flag} must be a boolean, got ${typeof value}`);
+    }
+  }
+  for (const key of ["startRow", "stopRow", "prefix"] as const) {
+    const value = options[key];
+    if (value !== undefined) {
+      try {
+        toBytes(value);
+      } catch (error) {
+        throw new TypeError(`table ${label}: scan option ${key}: ${(error as Error).message}`, { cause: error });
+      }
+    }
   }
 }
 

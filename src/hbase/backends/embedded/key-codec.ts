@@ -80,6 +80,36 @@ export function rowKeyEnd(tableId: number, row: Uint8Array): Uint8Array {
   return prefix;
 }
 
+const SLAB_SIZE = 64 * 1024;
+let slab = new ArrayBuffer(SLAB_SIZE);
+let slabUsed = 0;
+
+/**
+ * A byte array of `length` bytes for a key the caller writes completely. Small keys are carved from a
+ * shared slab (as Node's Buffer pool does), which is several times cheaper than a zero-filled
+ * `new Uint8Array` of its own per key; the result is a plain Uint8Array.
+ */
+function allocKey(length: number): Uint8Array {
+  if (length > 1024) return new Uint8Array(length);
+  if (slabUsed + length > SLAB_SIZE) {
+    slab = new ArrayBuffer(SLAB_SIZE);
+    slabUsed = 0;
+  }
+  const out = new Uint8Array(slab, slabUsed, length);
+  slabUsed += (length + 7) & ~7;
+  return out;
+}
+
+/** Writes the timestamp (inverted big-endian uint64) and the type code at `o`; `out` ends there. */
+function writeVersion(out: Uint8Array, o: number, timestamp: number, type: CellType): void {
+  // Inverted big-endian uint64 (2^64 - 1 - ts): newer timestamps sort first. ts < 2^53, so split in two words.
+  const high = Math.floor(timestamp / 0x1_0000_0000);
+  const low = timestamp - high * 0x1_0000_0000;
+  writeUint32(out, o, ~high >>> 0);
+  writeUint32(out, o + 4, ~low >>> 0);
+  out[o + 8] = TYPE_CODES[type];
+}
+
 /** The full key of one stored entry. */
 export function encodeCellKey(
   tableId: number,
@@ -89,17 +119,36 @@ export function encodeCellKey(
   timestamp: number,
   type: CellType,
 ): Uint8Array {
-  const out = new Uint8Array(5 + escapedLength(row) + escapedLength(family) + escapedLength(qualifier) + 9);
+  const out = allocKey(5 + escapedLength(row) + escapedLength(family) + escapedLength(qualifier) + 9);
   writeTablePrefix(out, tableId);
   let o = writeEscaped(out, 5, row);
   o = writeEscaped(out, o, family);
   o = writeEscaped(out, o, qualifier);
-  // Inverted big-endian uint64 (2^64 - 1 - ts): newer timestamps sort first. ts < 2^53, so split in two words.
-  const high = Math.floor(timestamp / 0x1_0000_0000);
-  const low = timestamp - high * 0x1_0000_0000;
-  writeUint32(out, o, ~high >>> 0);
-  writeUint32(out, o + 4, ~low >>> 0);
-  out[o + 8] = TYPE_CODES[type];
+  writeVersion(out, o, timestamp, type);
+  return out;
+}
+
+/**
+ * The full key of one stored entry whose row key prefix ({@link rowKeyPrefix}) is already encoded: the
+ * same bytes as {@link encodeCellKey}, without escaping the row again for every cell of a row.
+ */
+export function encodeCellKeyInRow(
+  rowPrefix: Uint8Array,
+  family: Uint8Array,
+  qualifier: Uint8Array,
+  timestamp: number,
+  type: CellType,
+): Uint8Array {
+  const n = rowPrefix.length;
+  const out = allocKey(n + escapedLength(family) + escapedLength(qualifier) + 9);
+  if (n <= 64) {
+    for (let i = 0; i < n; i++) out[i] = rowPrefix[i]!;
+  } else {
+    out.set(rowPrefix, 0);
+  }
+  let o = writeEscaped(out, n, family);
+  o = writeEscaped(out, o, qualifier);
+  writeVersion(out, o, timestamp, type);
   return out;
 }
 
@@ -108,6 +157,10 @@ function writeUint32(out: Uint8Array, offset: number, value: number): void {
   out[offset + 1] = (value >>> 16) & 0xff;
   out[offset + 2] = (value >>> 8) & 0xff;
   out[offset + 3] = value & 0xff;
+}
+
+function readUint32(key: Uint8Array, offset: number): number {
+  return ((key[offset]! << 24) | (key[offset + 1]! << 16) | (key[offset + 2]! << 8) | key[offset + 3]!) >>> 0;
 }
 
 /** A data key taken apart. */
@@ -120,12 +173,27 @@ export interface DecodedCellKey {
   type: CellType;
 }
 
-/** Reads one escaped, terminated segment starting at `offset`; returns the bytes and the offset after it. */
-function readEscaped(key: Uint8Array, offset: number): [Uint8Array, number] {
+/**
+ * `key[start, end)` as a plain Uint8Array view. Cheaper than `subarray` on the Buffers LevelDB returns
+ * (which builds a Buffer through the species constructor).
+ */
+function view(key: Uint8Array, start: number, end: number): Uint8Array {
+  return new Uint8Array(key.buffer, key.byteOffset + start, end - start);
+}
+
+/** Where a segment read by {@link readEscaped} ended (the offset after its terminator); set by it. */
+let segmentEnd = 0;
+
+/**
+ * Reads one escaped, terminated segment starting at `offset` and sets {@link segmentEnd}. Without
+ * escapes (the common case) the result is a view into `key`, not a copy.
+ */
+function readEscaped(key: Uint8Array, offset: number): Uint8Array {
   let i = offset;
   let escapes = 0;
+  const length = key.length;
   for (;;) {
-    if (i >= key.length) throw new Error("corrupt key in the HBase data directory: unterminated segment");
+    if (i >= length) throw new Error("corrupt key in the HBase data directory: unterminated segment");
     if (key[i] !== 0) {
       i++;
       continue;
@@ -140,31 +208,94 @@ function readEscaped(key: Uint8Array, offset: number): [Uint8Array, number] {
       throw new Error("corrupt key in the HBase data directory: bad escape");
     }
   }
-  if (escapes === 0) return [key.slice(offset, i), i + 2];
+  segmentEnd = i + 2;
+  if (escapes === 0) return view(key, offset, i);
   const out = new Uint8Array(i - offset - escapes);
   let o = 0;
   for (let j = offset; j < i; j++) {
     out[o++] = key[j]!;
     if (key[j] === 0) j++;
   }
-  return [out, i + 2];
+  return out;
 }
 
-/** Decodes a data key written by {@link encodeCellKey}. */
-export function decodeCellKey(key: Uint8Array): DecodedCellKey {
-  if (key[0] !== DATA_PREFIX || key.length < 5) throw new Error("corrupt key in the HBase data directory: not a data key");
-  const view = new DataView(key.buffer, key.byteOffset, key.byteLength);
-  const tableId = view.getUint32(1);
-  const [row, afterRow] = readEscaped(key, 5);
-  const [family, afterFamily] = readEscaped(key, afterRow);
-  const [qualifier, afterQualifier] = readEscaped(key, afterFamily);
-  if (key.length !== afterQualifier + 9) throw new Error("corrupt key in the HBase data directory: bad length");
-  const high = ~view.getUint32(afterQualifier) >>> 0;
-  const low = ~view.getUint32(afterQualifier + 4) >>> 0;
+/**
+ * Whether the family segment of `key` at `offset` is exactly `family` (no 0x00 byte in it) followed by
+ * the terminator: then the previous entry's family can be shared instead of read again.
+ */
+function familyAt(key: Uint8Array, offset: number, family: Uint8Array): boolean {
+  const n = family.length;
+  if (key.length < offset + n + 2) return false;
+  for (let i = 0; i < n; i++) {
+    const b = family[i]!;
+    if (b === 0 || key[offset + i] !== b) return false;
+  }
+  return key[offset + n] === 0 && key[offset + n + 1] === 0;
+}
+
+/**
+ * Decodes the part of a data key after the row (family, qualifier, timestamp, type), at `offset`;
+ * `sameFamily`, when given, is a family the key probably has (shared when it does).
+ */
+function decodeAfterRow(key: Uint8Array, offset: number, tableId: number, row: Uint8Array, sameFamily?: Uint8Array): DecodedCellKey {
+  let family: Uint8Array;
+  if (sameFamily !== undefined && familyAt(key, offset, sameFamily)) {
+    family = sameFamily;
+    segmentEnd = offset + sameFamily.length + 2;
+  } else {
+    family = readEscaped(key, offset);
+  }
+  const qualifier = readEscaped(key, segmentEnd);
+  const o = segmentEnd;
+  if (key.length !== o + 9) throw new Error("corrupt key in the HBase data directory: bad length");
+  const high = ~readUint32(key, o) >>> 0;
+  const low = ~readUint32(key, o + 4) >>> 0;
   const timestamp = high * 0x1_0000_0000 + low;
-  const type = TYPES_BY_CODE[key[afterQualifier + 8]!];
+  const type = TYPES_BY_CODE[key[o + 8]!];
   if (type === undefined) throw new Error("corrupt key in the HBase data directory: unknown entry type");
   return { tableId, row, family, qualifier, timestamp, type };
+}
+
+/**
+ * Decodes a data key written by {@link encodeCellKey}. Row, family and qualifier are views into `key`
+ * where they hold no escaped byte (copies otherwise): `key` must not be modified afterwards.
+ */
+export function decodeCellKey(key: Uint8Array): DecodedCellKey {
+  if (key[0] !== DATA_PREFIX || key.length < 5) throw new Error("corrupt key in the HBase data directory: not a data key");
+  const row = readEscaped(key, 5);
+  return decodeAfterRow(key, segmentEnd, readUint32(key, 1), row);
+}
+
+/**
+ * Decodes a data key of a row already known: `rowPrefix` is the row's key prefix ({@link rowKeyPrefix})
+ * and `row` its row key; `key` must start with `rowPrefix` (see {@link startsWithRowPrefix}). Shares
+ * `row` instead of decoding it again, and `previous`'s family (the entry before it in the same row)
+ * when the key has the same; family and qualifier otherwise as in {@link decodeCellKey}.
+ */
+export function decodeCellKeyInRow(key: Uint8Array, rowPrefix: Uint8Array, row: Uint8Array, previous?: DecodedCellKey): DecodedCellKey {
+  return decodeAfterRow(key, rowPrefix.length, readUint32(rowPrefix, 1), row, previous?.family);
+}
+
+/**
+ * Whether data key `key` belongs to the row whose key prefix is `rowPrefix` (compared in place; the
+ * escaped encoding is prefix-free, so a key starting with a row's prefix is that row's).
+ */
+export function startsWithRowPrefix(key: Uint8Array, rowPrefix: Uint8Array): boolean {
+  const n = rowPrefix.length;
+  if (key.length <= n) return false;
+  // From the end: keys of neighbouring rows usually differ in their last row bytes.
+  for (let i = n - 1; i >= 0; i--) if (key[i] !== rowPrefix[i]) return false;
+  return true;
+}
+
+/**
+ * The row key of a data key whose row prefix is `prefixLength` bytes long ({@link rowPrefixLength}): a
+ * view into `key` when the row holds no escaped byte.
+ */
+export function rowOfKey(key: Uint8Array, prefixLength: number): Uint8Array {
+  const row = readEscaped(key, 5);
+  if (segmentEnd !== prefixLength) throw new Error("corrupt key in the HBase data directory: bad row prefix");
+  return row;
 }
 
 /** Length of the row part of a data key (table prefix + escaped row + terminator): the row's key prefix. */
@@ -183,7 +314,8 @@ export function rowPrefixLength(key: Uint8Array): number {
 export function prefixSuccessor(prefix: Uint8Array): Uint8Array | undefined {
   for (let i = prefix.length - 1; i >= 0; i--) {
     if (prefix[i] !== 0xff) {
-      const out = prefix.slice(0, i + 1);
+      const out = new Uint8Array(i + 1);
+      out.set(prefix.subarray(0, i + 1));
       out[i] = prefix[i]! + 1;
       return out;
     }

@@ -6,7 +6,8 @@ import type { CellType } from "../../model/cell.js";
 import type { FamilyDescriptor } from "../../model/table-descriptor.js";
 import type { BytesLike, Delete, Put } from "../../table.js";
 import { toBytes, toStringBinary } from "../../bytes/bytes.js";
-import { encodeCellKey, MAX_TIMESTAMP } from "./key-codec.js";
+import type { ByteLevel } from "./catalog.js";
+import { encodeCellKey, encodeCellKeyInRow, MAX_TIMESTAMP, rowKeyPrefix } from "./key-codec.js";
 
 /** One write of a batch: an entry (value or delete marker) under its key. */
 export interface BatchPut {
@@ -40,9 +41,20 @@ export function fastBytes(value: BytesLike): Uint8Array {
   return typeof value === "string" ? Buffer.from(value, "utf8") : toBytes(value);
 }
 
-/** The row key as bytes; throws on an empty or oversized key. */
+/** `fastBytes(value)`, or a TypeError naming what the value was meant to be (`what()`). */
+function bytesOf(value: BytesLike, what: () => string): Uint8Array {
+  if (typeof value === "string") return Buffer.from(value, "utf8");
+  if (value instanceof Uint8Array) return value;
+  try {
+    return toBytes(value);
+  } catch (error) {
+    throw new TypeError(`${what()}: ${(error as Error).message}`, { cause: error });
+  }
+}
+
+/** The row key as bytes; throws on an empty, oversized or non-bytes key. */
 export function checkRow(row: BytesLike, table: string): Uint8Array {
-  const bytes = fastBytes(row);
+  const bytes = bytesOf(row, () => `table ${table}: the row key`);
   if (bytes.length === 0) throw new Error(`table ${table}: the row key must not be empty`);
   if (bytes.length > MAX_ROW_LENGTH) throw new Error(`table ${table}: row key of ${bytes.length} bytes is longer than ${MAX_ROW_LENGTH}`);
   return bytes;
@@ -51,7 +63,7 @@ export function checkRow(row: BytesLike, table: string): Uint8Array {
 /** The family as bytes; throws when the table has no such family. */
 export function checkFamily(family: BytesLike, context: Pick<EncodeContext, "families" | "tableLabel">): Uint8Array {
   if (typeof family === "string" && context.families.has(family)) return familyBytes(family);
-  const bytes = toBytes(family);
+  const bytes = bytesOf(family, () => `table ${context.tableLabel}: the column family`);
   const name = decoder.decode(bytes);
   if (!context.families.has(name)) {
     throw new Error(`table ${context.tableLabel} has no column family "${toStringBinary(bytes)}" (families: ${[...context.families.keys()].join(", ")})`);
@@ -92,18 +104,50 @@ export function encodePutOfRow(put: Put, context: EncodeContext): { row: Uint8Ar
   }
   const row = checkRow(put.row, context.tableLabel);
   const rowTs = checkTimestamp(put.timestamp, context.now, context.tableLabel);
-  if (put.cells.length === 0) throw new Error(`table ${context.tableLabel}: a put of row ${toStringBinary(row)} has no cells`);
-  const ops = put.cells.map((cell): BatchPut => {
+  const cells = put.cells;
+  if (cells.length === 0) throw new Error(`table ${context.tableLabel}: a put of row ${toStringBinary(row)} has no cells`);
+  // The row's key prefix is escaped once, then copied into every cell's key.
+  const prefix = rowKeyPrefix(context.tableId, row);
+  const ops = new Array<BatchPut>(cells.length);
+  for (let i = 0; i < cells.length; i++) {
+    const cell = cells[i]!;
+    if (cell === null || typeof cell !== "object") {
+      throw new TypeError(`table ${context.tableLabel}: cell ${i} of the put of row ${toStringBinary(row)} is not { family, qualifier, value, timestamp? }: got ${cell === null ? "null" : typeof cell}`);
+    }
     const family = checkFamily(cell.family, context);
-    const qualifier = fastBytes(cell.qualifier);
-    const value = fastBytes(cell.value);
+    const qualifier = bytesOf(cell.qualifier, () => `table ${context.tableLabel}: row ${toStringBinary(row)}: the qualifier of cell ${i}`);
+    const value = bytesOf(cell.value, () => `table ${context.tableLabel}: row ${toStringBinary(row)}: the value of cell ${i}`);
     if (value.length > MAX_VALUE_LENGTH) {
       throw new Error(`table ${context.tableLabel}: value of ${value.length} bytes in row ${toStringBinary(row)} exceeds the maximum of ${MAX_VALUE_LENGTH} bytes`);
     }
-    const ts = checkTimestamp(cell.timestamp, rowTs, context.tableLabel);
-    return { type: "put", key: encodeCellKey(context.tableId, row, family, qualifier, ts, "put"), value };
-  });
+    const ts = cell.timestamp === undefined ? rowTs : checkTimestamp(cell.timestamp, rowTs, context.tableLabel);
+    ops[i] = { type: "put", key: encodeCellKeyInRow(prefix, family, qualifier, ts, "put"), value };
+  }
   return { row, ops };
+}
+
+/**
+ * Writes `ops` as one atomic LevelDB batch. Uses classic-level's chained batch, about twice as fast
+ * as `db.batch(arrayOfOperations)` for the same entries, and a plain `put` for a single entry (cheaper
+ * than a batch of one). See bench/hbase-embedded.mjs.
+ */
+export async function writeBatch(db: ByteLevel, ops: readonly BatchPut[]): Promise<void> {
+  if (ops.length === 0) return;
+  if (ops.length === 1) {
+    await db.put(ops[0]!.key, ops[0]!.value);
+    return;
+  }
+  const batch = db.batch();
+  try {
+    for (let i = 0; i < ops.length; i++) {
+      const op = ops[i]!;
+      batch.put(op.key, op.value);
+    }
+  } catch (error) {
+    await batch.close();
+    throw error;
+  }
+  await batch.write();
 }
 
 /**

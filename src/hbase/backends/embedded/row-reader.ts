@@ -82,6 +82,32 @@ function addTo(map: Map<string, Set<number>>, key: string, ts: number): void {
   set.add(ts);
 }
 
+/** A table's families by their UTF-8 name bytes (compared in place, no decoding per row). */
+interface FamilyIndex {
+  readonly bytes: readonly Uint8Array[];
+  readonly names: readonly string[];
+  readonly descriptors: readonly FamilyDescriptor[];
+}
+
+const familyIndexes = new WeakMap<ReadonlyMap<string, FamilyDescriptor>, FamilyIndex>();
+
+function familyIndex(families: ReadonlyMap<string, FamilyDescriptor>): FamilyIndex {
+  let index = familyIndexes.get(families);
+  if (index === undefined) {
+    const names = [...families.keys()];
+    index = { bytes: names.map((n) => Buffer.from(n, "utf8")), names, descriptors: names.map((n) => families.get(n)!) };
+    familyIndexes.set(families, index);
+  }
+  return index;
+}
+
+/** Position of `family` in the index, or -1 (a family the table does not have). */
+function findFamily(index: FamilyIndex, family: Uint8Array): number {
+  const { bytes } = index;
+  for (let i = 0; i < bytes.length; i++) if (equalBytes(bytes[i]!, family)) return i;
+  return -1;
+}
+
 /**
  * The visible cells of one row, in HBase order. `entries` are the row's stored entries in key order;
  * `families` the table's families by name; `now` the time TTLs are measured against.
@@ -93,13 +119,15 @@ export function readRow(
   now: number,
 ): Cell[] {
   let tombstones: Tombstones | undefined;
-  for (const e of entries) {
-    if (e.key.type !== "put") (tombstones ??= new Tombstones()).add(e.key);
+  for (let i = 0; i < entries.length; i++) {
+    const key = entries[i]!.key;
+    if (key.type !== "put") (tombstones ??= new Tombstones()).add(key);
   }
+  const index = familyIndex(families);
+  const columns = plan.columns;
   const cells: Cell[] = [];
   // Per family and per column state, recomputed only when the family or column changes.
   let familyBytes: Uint8Array | undefined;
-  let familyName = "";
   let familyBinary = "";
   let family: FamilyDescriptor | undefined;
   let familySelected = true;
@@ -109,16 +137,19 @@ export function readRow(
   let columnSelected = true;
   let stored = 0; // visible versions of the current column so far (the family's retention)
   let returned = 0; // versions of the current column returned so far (the read's maxVersions)
-  for (const { key, value } of entries) {
+  for (let i = 0; i < entries.length; i++) {
+    const entry = entries[i]!;
+    const key = entry.key;
     if (key.type !== "put") continue;
     let newColumn = false;
     if (familyBytes === undefined || !equalBytes(familyBytes, key.family)) {
       familyBytes = key.family;
-      familyName = decoder.decode(key.family);
-      familyBinary = binaryKey(key.family);
-      family = families.get(familyName);
-      familySelected = plan.columns === undefined || plan.columns.has(familyName);
-      qualifiers = plan.columns?.get(familyName);
+      const at = findFamily(index, key.family);
+      family = at < 0 ? undefined : index.descriptors[at];
+      const familyName = at < 0 ? decoder.decode(key.family) : index.names[at]!;
+      familyBinary = tombstones === undefined ? "" : binaryKey(key.family);
+      familySelected = columns === undefined || columns.has(familyName);
+      qualifiers = columns?.get(familyName);
       newColumn = true;
     } else if (qualifierBytes === undefined || !equalBytes(qualifierBytes, key.qualifier)) {
       newColumn = true;
@@ -139,7 +170,7 @@ export function readRow(
     if (key.timestamp < plan.minTime || key.timestamp >= plan.maxTime) continue;
     if (returned >= plan.maxVersions) continue;
     returned++;
-    cells.push({ row: key.row, family: key.family, qualifier: key.qualifier, timestamp: key.timestamp, type: "put", value });
+    cells.push({ row: key.row, family: key.family, qualifier: key.qualifier, timestamp: key.timestamp, type: "put", value: entry.value });
   }
   return cells;
 }
