@@ -9,9 +9,22 @@ export { comms } from "./display/comms.js";
 export { kernel } from "./evaluator/kernel-settings.js";
 export { connect } from "./hbase/connect.js";
 export { codecs, codecByName } from "./hbase/bytes/value-codecs.js";
-export { Result, ResultSet, collect } from "./hbase/result.js";
+export { Result, ResultSet, collectRows } from "./hbase/result.js";
 export * as rowKeys from "./hbase/bytes/row-keys.js";
+export { schema, typedTable, typedTableOf, TypedTable, SchemaDecodeError, RecordEncodeError } from "./hbase/schema/index.js";
 
+export * from "./stream/index.js";
+export * from "./stream/windowing/index.js";
+export * from "./stream/aggregates/index.js";
+export * from "./stream/sources/index.js";
+export { hbaseScan } from "./connectors/hbase-scan-source.js";
+export { hbaseSink } from "./connectors/hbase-sink.js";
+export { createBufferedMutator } from "./hbase/buffered-mutator.js";
+export { BufferedMutatorError } from "./hbase/buffered-mutator-error.js";
+
+export type { HBaseScanSourceOptions } from "./connectors/hbase-scan-source.js";
+export type { HBaseSinkOptions } from "./connectors/hbase-sink.js";
+export type { MutationFailure } from "./hbase/buffered-mutator-error.js";
 export type { Display, DisplayOptions, HelperOptions, ImageOptions, TextHelper, VegaLiteSpec } from "./display/display-api.js";
 export type { DisplayHandle, UpdateOptions } from "./display/display-handle.js";
 export type { FormattedValue } from "./display/format.js";
@@ -22,3 +35,14 @@ export type { ConnectOptions } from "./hbase/connect.js";
 export type { CodecName, CodecValue } from "./hbase/bytes/value-codecs.js";
 export type { Filter, CompareOp, Comparator } from "./hbase/filters/filter.js";
 export type * from "./hbase/table.js";
+export type {
+  SchemaSpec,
+  FamilySchema,
+  RecordOf,
+  RecordInput,
+  RowKeyOf,
+  TypedGetOptions,
+  TypedPutOptions,
+  TypedReadOptions,
+  TypedScanOptions,
+} from "./hbase/schema/index.js";

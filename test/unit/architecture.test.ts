@@ -19,8 +19,10 @@ const ALLOWED: Record<string, { layers: string[]; packages: string[] }> = {
   kernel: { layers: ["protocol", "display", "transport"], packages: [] },
   evaluator: { layers: ["protocol", "display", "kernel"], packages: ["typescript", "import-meta-resolve", "source-map-js"] },
   hbase: { layers: ["display", "protocol"], packages: ["classic-level"] },
+  stream: { layers: [], packages: [] },
+  connectors: { layers: ["stream", "hbase"], packages: [] },
   cli: { layers: ["protocol", "transport", "kernel", "evaluator", "display"], packages: [] },
-  ".": { layers: ["display", "evaluator", "protocol", "hbase"], packages: [] },
+  ".": { layers: ["display", "evaluator", "protocol", "hbase", "stream", "connectors"], packages: [] },
 };
 
 function sourceFiles(dir: string): string[] {

@@ -1,0 +1,16 @@
+/**
+ * Sinks: where a pipeline's records go. The runtime hands a sink the records of each batch; a sink that
+ * returns a promise holds the job until it resolves (backpressure from slow sinks).
+ */
+
+/** A destination of T records. */
+export interface Sink<T> {
+  /** For messages and job displays, e.g. "collect" or "hbase bids_by_window". */
+  readonly description: string;
+  /** Called once before the first batch. */
+  open?(): void | Promise<void>;
+  /** The records of one batch, in order. */
+  write(records: readonly T[]): void | Promise<void>;
+  /** The job ended (finished, stopped, failed or cancelled): flush and release. */
+  close?(): void | Promise<void>;
+}

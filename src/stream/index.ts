@@ -1,0 +1,44 @@
+/**
+ * The stream engine's public surface: `from(source)` starts a pipeline; sources, window assigners,
+ * triggers, aggregates and sinks are the building blocks. Usable from a plain Node script.
+ */
+import type { Source } from "./sources/source.js";
+import { DataStream } from "./api/streams.js";
+import { Pipeline } from "./api/pipeline.js";
+import { startJob } from "./runtime/job-runner.js";
+
+/**
+ * A stream of the records of `source`. @example
+ * ```ts
+ * const job = from(nexmark({ maxEvents: 10_000 }))
+ *   .filter((e) => e.kind === "bid")
+ *   .to(collect())
+ *   .start();
+ * ```
+ */
+export function from<T>(source: Source<T>, name?: string): DataStream<T> {
+  if (source === null || typeof source !== "object" || typeof source.splits !== "function" || typeof source.open !== "function") {
+    throw new TypeError("from() takes a source, e.g. fromArray([...]), nexmark({...}), jsonl(path) or an HBase scan");
+  }
+  const pipeline = new Pipeline(startJob);
+  return new DataStream<T>({ kind: "source", id: pipeline.newId(), name: name ?? source.description, source: source as Source<unknown> }, pipeline);
+}
+
+export { DataStream, KeyedStream, WindowedStream, TimestampedStream } from "./api/streams.js";
+export { Pipeline } from "./api/pipeline.js";
+export { OutputTag } from "./api/output-tag.js";
+export { UserFunctionError } from "./runtime/user-function-error.js";
+export { collect } from "./sinks/collect-sink.js";
+export { callback } from "./sinks/callback-sink.js";
+export { consoleSink } from "./sinks/console-sink.js";
+
+export type { Job, JobMetrics, JobStatus, OperatorMetrics, StartOptions } from "./api/job.js";
+export type { Sink } from "./api/sink.js";
+export type { WindowContext, WindowResult, FiringKind } from "./api/window-result.js";
+export type { TimestampOptions, InvalidTimestampPolicy } from "./api/graph.js";
+export type { CollectSink } from "./sinks/collect-sink.js";
+export type { Source, SourceSplit, SplitReader, SourceBatch, SplitPosition } from "./sources/source.js";
+export type { AggregateFunction } from "./aggregates/aggregate-function.js";
+export type { TimeWindow } from "./windowing/time-window.js";
+export type { WindowAssigner, TimeDomain } from "./windowing/window-assigner.js";
+export type { Trigger, TriggerResult, TriggerContext } from "./windowing/trigger.js";

@@ -1,0 +1,164 @@
+/**
+ * From the logical plan to running operator instances. Operators up to the first operator that joins
+ * streams (keyed windows, union, sinks) run once per source split ("split-local", so each split has its
+ * own timestamp assigner and watermarks, as Flink's per-split watermarks); a joining operator runs once,
+ * with one input channel per upstream instance, and combines their watermarks by minimum (rule 2).
+ */
+import type { OutputTag } from "../api/output-tag.js";
+import type { Plan, PlanNode } from "../api/graph.js";
+import type { SourceSplit } from "../sources/source.js";
+import type { Operator, Output } from "./operator.js";
+import { inputsOf } from "../api/graph.js";
+import { FilterOperator } from "./operators/filter-operator.js";
+import { FlatMapOperator } from "./operators/flat-map-operator.js";
+import { MapOperator } from "./operators/map-operator.js";
+import { PassOperator } from "./operators/pass-operator.js";
+import { SinkOperator } from "./operators/sink-operator.js";
+import { TimestampsOperator } from "./operators/timestamps-operator.js";
+import { WindowOperator } from "./operators/window-operator.js";
+
+/** Where records go: an operator instance and its input channel. */
+interface Target {
+  readonly operator: Operator;
+  readonly channel: number;
+}
+
+/** An output that fans out to targets (and to side-output targets by tag). */
+class FanOut implements Output {
+  readonly targets: Target[] = [];
+  readonly sideTargets = new Map<OutputTag<unknown>, Target[]>();
+
+  collect(value: unknown, timestamp: number | undefined): void {
+    for (const t of this.targets) t.operator.processElement(value, timestamp, t.channel);
+  }
+
+  side(tag: OutputTag<unknown>, value: unknown, timestamp: number | undefined): void {
+    const targets = this.sideTargets.get(tag);
+    if (targets !== undefined) for (const t of targets) t.operator.processElement(value, timestamp, t.channel);
+  }
+
+  watermark(value: number): void {
+    for (const t of this.targets) t.operator.processWatermark(value, t.channel);
+    for (const ts of this.sideTargets.values()) for (const t of ts) t.operator.processWatermark(value, t.channel);
+  }
+
+  idle(idle: boolean): void {
+    for (const t of this.targets) t.operator.processIdle(idle, t.channel);
+    for (const ts of this.sideTargets.values()) for (const t of ts) t.operator.processIdle(idle, t.channel);
+  }
+}
+
+/** One source split and the output its records enter. */
+export interface SplitEntry {
+  readonly node: Extract<PlanNode, { kind: "source" }>;
+  readonly split: SourceSplit;
+  readonly output: Output;
+}
+
+/** An operator instance with the plan node it runs. */
+export interface OperatorEntry {
+  readonly node: PlanNode;
+  readonly operator: Operator;
+}
+
+/** The running shape of a job. */
+export interface PhysicalPlan {
+  readonly splits: readonly SplitEntry[];
+  /** Every operator instance, upstream before downstream. */
+  readonly operators: readonly OperatorEntry[];
+  readonly sinks: readonly { node: PlanNode; operator: SinkOperator }[];
+}
+
+/** Builds the physical plan; `splits` are each source node's splits (by node id). */
+export function buildPhysicalPlan(plan: Plan, splits: ReadonlyMap<number, readonly SourceSplit[]>, now: () => number): PhysicalPlan {
+  const order = topologicalOrder(plan.sinks);
+  // Instances per node: split-local nodes copy their input's instance count, joining nodes run once.
+  const outputs = new Map<number, FanOut[]>();
+  const entries: OperatorEntry[] = [];
+  const sinks: { node: PlanNode; operator: SinkOperator }[] = [];
+  const splitEntries: SplitEntry[] = [];
+  const channelCount = (node: PlanNode): number => inputsOf(node).reduce((n, input) => n + (outputs.get(input.id)?.length ?? 0), 0);
+
+  for (const node of order) {
+    if (node.kind === "source") {
+      const nodeSplits = splits.get(node.id) ?? [];
+      const outs = nodeSplits.map(() => new FanOut());
+      outputs.set(node.id, outs);
+      nodeSplits.forEach((split, i) => splitEntries.push({ node, split, output: outs[i]! }));
+      continue;
+    }
+    if (isSplitLocal(node)) {
+      const input = inputsOf(node)[0]!;
+      const upstream = outputs.get(input.id)!;
+      const outs = upstream.map((up) => {
+        const out = new FanOut();
+        const op = createOperator(node, out, 1, now);
+        attach(node, up, { operator: op, channel: 0 });
+        entries.push({ node, operator: op });
+        return out;
+      });
+      outputs.set(node.id, outs);
+      continue;
+    }
+    const out = new FanOut();
+    const channels = Math.max(1, channelCount(node));
+    const op = createOperator(node, out, channels, now);
+    let channel = 0;
+    for (const input of inputsOf(node)) for (const up of outputs.get(input.id)!) attach(node, up, { operator: op, channel: channel++ });
+    outputs.set(node.id, [out]);
+    entries.push({ node, operator: op });
+    if (op instanceof SinkOperator) sinks.push({ node, operator: op });
+  }
+  return { splits: splitEntries, operators: entries, sinks };
+}
+
+/** Connects `target` to the output of `upstream` (its side output for a side-output reader). */
+function attach(node: PlanNode, upstream: FanOut, target: Target): void {
+  if (node.kind === "sideOutput") {
+    const list = upstream.sideTargets.get(node.tag) ?? [];
+    list.push(target);
+    upstream.sideTargets.set(node.tag, list);
+  } else {
+    upstream.targets.push(target);
+  }
+}
+
+function isSplitLocal(node: PlanNode): boolean {
+  return node.kind === "map" || node.kind === "filter" || node.kind === "flatMap" || node.kind === "timestamps" || node.kind === "sideOutput";
+}
+
+function createOperator(node: PlanNode, out: Output, channels: number, now: () => number): Operator {
+  switch (node.kind) {
+    case "map":
+      return new MapOperator(node.name, out, node.fn);
+    case "filter":
+      return new FilterOperator(node.name, out, node.fn);
+    case "flatMap":
+      return new FlatMapOperator(node.name, out, node.fn);
+    case "timestamps":
+      return new TimestampsOperator(node.name, out, { ...node.options, extract: node.extract, invalidTag: node.invalidTag, now: now() });
+    case "sideOutput":
+    case "union":
+      return new PassOperator(node.name, out, channels);
+    case "window":
+      return new WindowOperator(node.name, out, channels, { ...node, now });
+    case "sink":
+      return new SinkOperator(node.name, node.sink, channels);
+    case "source":
+      throw new Error("sources are not operators");
+  }
+}
+
+/** The nodes reachable from `roots`, every input before the node itself. */
+function topologicalOrder(roots: readonly PlanNode[]): PlanNode[] {
+  const done = new Set<number>();
+  const out: PlanNode[] = [];
+  const visit = (node: PlanNode): void => {
+    if (done.has(node.id)) return;
+    done.add(node.id);
+    for (const input of inputsOf(node)) visit(input);
+    out.push(node);
+  };
+  for (const n of roots) visit(n);
+  return out;
+}
