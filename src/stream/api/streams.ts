@@ -28,7 +28,12 @@ export class DataStream<T> {
     return this.next({ kind: "map", id: this.pipeline.newId(), name: checkName(name), input: this.node, fn: fn as (v: unknown) => unknown });
   }
 
-  /** The records for which `fn` is true. @example `bids.filter((b) => b.auction % 123 === 0)` */
+  /**
+   * The records for which `fn` is true; a type guard narrows the record type.
+   * @example `events.filter((e): e is Bid => e.kind === "bid")`
+   */
+  filter<S extends T>(fn: (value: T) => value is S, name?: string): DataStream<S>;
+  filter(fn: (value: T) => boolean, name?: string): DataStream<T>;
   filter(fn: (value: T) => boolean, name = "filter"): DataStream<T> {
     checkFunction(fn, "filter");
     return this.next({ kind: "filter", id: this.pipeline.newId(), name: checkName(name), input: this.node, fn: fn as (v: unknown) => boolean });

@@ -1,0 +1,52 @@
+/**
+ * notebooks/streaming-basics.ipynb executed by nbconvert: Nexmark pipelines with event-time windows, a
+ * check against a plain loop, and the HBase sink into the embedded store. The notebook runs from a copy
+ * in a temporary directory, so its data directory (./.sluice/hbase beside it) is temporary too.
+ */
+import { copyFile, mkdir } from "node:fs/promises";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createJupyterEnv, type JupyterEnv } from "../support/jupyter-env.mjs";
+import { ensureSluiceBuilt, prepareKernel } from "../support/kernelspec.mjs";
+import { notebookProblems, outputsOf, resultText } from "../support/notebook-outputs.mjs";
+import { executeWithNbconvert, type ExecutedNotebook } from "../support/notebook-runner.mjs";
+import { REPO_ROOT } from "../support/paths.mjs";
+
+const NOTEBOOK = path.join(REPO_ROOT, "notebooks", "streaming-basics.ipynb");
+
+describe("notebooks/streaming-basics.ipynb : pipelines, windows and the HBase sink", () => {
+  let jupyter: JupyterEnv;
+  let run: ExecutedNotebook;
+
+  beforeAll(async () => {
+    await ensureSluiceBuilt();
+    jupyter = await createJupyterEnv();
+    await prepareKernel(jupyter, "sluice");
+    const work = path.join(jupyter.root, "work");
+    await mkdir(work, { recursive: true });
+    const input = path.join(work, "streaming-basics.ipynb");
+    await copyFile(NOTEBOOK, input);
+    run = await executeWithNbconvert({ env: jupyter.env, input, outputDir: work, outputName: "out.ipynb", kernelName: "sluice", allowErrors: true });
+  }, 300_000);
+
+  afterAll(async () => {
+    await jupyter?.cleanup();
+  });
+
+  it("runs every cell without an error output", () => {
+    expect(run.ok, run.stderr).toBe(true);
+    expect(notebookProblems(run.notebook!)).toEqual([]);
+  });
+
+  it("computes Nexmark q7 and q5, checks q7 against a plain loop, and writes counts to HBase", () => {
+    const nb = run.notebook!;
+    const q7 = resultText(outputsOf(nb, "q7"));
+    expect(q7).toContain("start: '2024-01-01T00:00:00.000Z'");
+    expect(q7).toContain("start: '2024-01-01T00:00:10.000Z'");
+    expect(resultText(outputsOf(nb, "q7-check"))).toBe("true");
+    expect(resultText(outputsOf(nb, "q5"))).toContain("auction:");
+    expect(Number(resultText(outputsOf(nb, "sink")))).toBeGreaterThan(10);
+    expect(resultText(outputsOf(nb, "scan"))).toContain("5 rows, 5 cells");
+    expect(resultText(outputsOf(nb, "metrics"))).toContain("status: 'finished'");
+  });
+});
