@@ -34,6 +34,17 @@ export { consoleSink } from "./sinks/console-sink.js";
 
 export type { Job, JobMetrics, JobStatus, OperatorMetrics, StartOptions } from "./api/job.js";
 export type { Sink } from "./api/sink.js";
+export type {
+  KeyedProcessFunction,
+  ProcessContext,
+  TimerContext,
+  TimerService,
+  KeyedStateAccess,
+  ValueState,
+  ListState,
+  MapState,
+  StateOptions,
+} from "./api/process-function.js";
 export type { WindowContext, WindowResult, FiringKind } from "./api/window-result.js";
 export type { TimestampOptions, InvalidTimestampPolicy } from "./api/graph.js";
 export type { CollectSink } from "./sinks/collect-sink.js";

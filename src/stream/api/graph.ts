@@ -9,6 +9,7 @@ import type { WindowAssigner } from "../windowing/window-assigner.js";
 import type { Sink } from "./sink.js";
 import type { OutputTag } from "./output-tag.js";
 import type { WindowContext } from "./window-result.js";
+import type { KeyedProcessFunction } from "./process-function.js";
 
 /** What to do with a record whose timestamp extractor returns no valid timestamp. */
 export type InvalidTimestampPolicy = "fail" | "sideOutput" | "drop";
@@ -57,6 +58,14 @@ export type PlanNode =
       readonly lateTag: OutputTag<unknown> | undefined;
       readonly aggregate: AggregateFunction<unknown, unknown, unknown>;
       readonly result: (value: unknown, context: WindowContext<unknown>) => unknown;
+    }
+  | {
+      readonly kind: "process";
+      readonly id: number;
+      readonly name: string;
+      readonly input: PlanNode;
+      readonly key: (value: unknown) => unknown;
+      readonly fn: KeyedProcessFunction<unknown, unknown, unknown>;
     }
   | {
       readonly kind: "sideOutput";

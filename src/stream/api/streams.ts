@@ -12,6 +12,7 @@ import type { AggregateFunction } from "../aggregates/aggregate-function.js";
 import type { Trigger } from "../windowing/trigger.js";
 import type { WindowAssigner } from "../windowing/window-assigner.js";
 import type { WindowContext, WindowResult } from "./window-result.js";
+import type { KeyedProcessFunction } from "./process-function.js";
 import { checkFunction, checkMillis, checkName } from "./checks.js";
 
 /** A stream of T records. */
@@ -136,6 +137,37 @@ export class KeyedStream<T, K> {
     private readonly pipeline: Pipeline,
     private readonly key: (value: T) => K,
   ) {}
+
+  /**
+   * Runs a keyed process function: per record, the key's state and timers.
+   * @example
+   * ```ts
+   * bids.keyBy((b) => b.bidder).process<string>({
+   *   processElement(bid, ctx) {
+   *     const seen = ctx.state.value<number>("seen");
+   *     seen.set((seen.get() ?? 0) + 1);
+   *     if (seen.get() === 100) ctx.emit(`bidder ${ctx.key} placed 100 bids`);
+   *   },
+   * })
+   * ```
+   */
+  process<R>(fn: KeyedProcessFunction<T, K, R>, name = "process"): DataStream<R> {
+    if (fn === null || typeof fn !== "object" || typeof fn.processElement !== "function") {
+      throw new TypeError("process() takes an object with processElement(value, ctx) (and optionally onTimer(time, ctx))");
+    }
+    if (fn.onTimer !== undefined && typeof fn.onTimer !== "function") throw new TypeError("process(): onTimer must be a function");
+    return new DataStream<R>(
+      {
+        kind: "process",
+        id: this.pipeline.newId(),
+        name: checkName(name),
+        input: this.node,
+        key: this.key as (v: unknown) => unknown,
+        fn: fn as KeyedProcessFunction<unknown, unknown, unknown>,
+      },
+      this.pipeline,
+    );
+  }
 
   /**
    * Windows per key. @example `bids.keyBy((b) => b.auction).window(sliding(10_000, 2_000)).aggregate(count())`
