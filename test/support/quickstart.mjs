@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 /**
  * `npm run quickstart`: builds the kernel if needed, installs its kernelspec into the repository-local
- * prefix .sluice/jupyter (nothing is written to $HOME), executes notebooks/kernel-tour.ipynb with
+ * prefix .sluice/jupyter (nothing is written to $HOME), executes notebooks/streaming-basics.ipynb (Nexmark
+ * pipelines writing to the embedded HBase store in notebooks/.sluice/hbase) with
  * `jupyter nbconvert --execute` and prints where the executed notebook is and what it contains.
  * Exits non-zero when any step fails or the notebook has an error output.
  */
@@ -10,10 +11,10 @@ import { createJupyterEnv } from "./jupyter-env.mjs";
 import { ensureSluiceBuilt, installSluiceKernelspec } from "./kernelspec.mjs";
 import { notebookProblems, summarizeNotebook } from "./notebook-outputs.mjs";
 import { executeWithNbconvert } from "./notebook-runner.mjs";
-import { REPO_ROOT, TOUR_NOTEBOOK } from "./paths.mjs";
+import { REPO_ROOT, QUICKSTART_NOTEBOOK } from "./paths.mjs";
 
 const STATE_DIR = path.join(REPO_ROOT, ".sluice");
-const OUTPUT_NAME = "kernel-tour.out.ipynb";
+const OUTPUT_NAME = "streaming-basics.out.ipynb";
 
 /** @param {string} message */
 function step(message) {
@@ -29,10 +30,10 @@ async function main() {
   const kernelJson = await installSluiceKernelspec(jupyter.prefix, jupyter.env);
   console.log(`  ${path.relative(REPO_ROOT, kernelJson)}`);
 
-  step(`executing ${path.relative(REPO_ROOT, TOUR_NOTEBOOK)} with jupyter nbconvert`);
+  step(`executing ${path.relative(REPO_ROOT, QUICKSTART_NOTEBOOK)} with jupyter nbconvert`);
   const run = await executeWithNbconvert({
     env: jupyter.env,
-    input: TOUR_NOTEBOOK,
+    input: QUICKSTART_NOTEBOOK,
     outputDir: STATE_DIR,
     outputName: OUTPUT_NAME,
     // Run every cell even if one fails, then list the failures.
