@@ -19,11 +19,13 @@ export * from "./stream/aggregates/index.js";
 export * from "./stream/sources/index.js";
 export { hbaseScan } from "./connectors/hbase-scan-source.js";
 export { hbaseSink } from "./connectors/hbase-sink.js";
+export { hbaseTail } from "./connectors/hbase-tail-source.js";
 export { createBufferedMutator } from "./hbase/buffered-mutator.js";
 export { BufferedMutatorError } from "./hbase/buffered-mutator-error.js";
 
 export type { HBaseScanSourceOptions } from "./connectors/hbase-scan-source.js";
 export type { HBaseSinkOptions } from "./connectors/hbase-sink.js";
+export type { HBaseTailOptions } from "./connectors/hbase-tail-source.js";
 export type { MutationFailure } from "./hbase/buffered-mutator-error.js";
 export type { Display, DisplayOptions, HelperOptions, ImageOptions, TextHelper, VegaLiteSpec } from "./display/display-api.js";
 export type { DisplayHandle, UpdateOptions } from "./display/display-handle.js";
