@@ -16,6 +16,7 @@ import { PassOperator } from "./operators/pass-operator.js";
 import { SinkOperator } from "./operators/sink-operator.js";
 import { TimestampsOperator } from "./operators/timestamps-operator.js";
 import { WindowOperator } from "./operators/window-operator.js";
+import { KeyedProcessOperator } from "./operators/keyed-process-operator.js";
 
 /** Where records go: an operator instance and its input channel. */
 interface Target {
@@ -142,6 +143,8 @@ function createOperator(node: PlanNode, out: Output, channels: number, now: () =
       return new PassOperator(node.name, out, channels);
     case "window":
       return new WindowOperator(node.name, out, channels, { ...node, now });
+    case "process":
+      return new KeyedProcessOperator(node.name, out, channels, { key: node.key, fn: node.fn, now });
     case "sink":
       return new SinkOperator(node.name, node.sink, channels);
     case "source":
