@@ -3,30 +3,17 @@
  * check against a plain loop, and the HBase sink into the embedded store. The notebook runs from a copy
  * in a temporary directory, so its data directory (./.sluice/hbase beside it) is temporary too.
  */
-import { copyFile, mkdir } from "node:fs/promises";
-import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createJupyterEnv, type JupyterEnv } from "../support/jupyter-env.mjs";
-import { ensureSluiceBuilt, prepareKernel } from "../support/kernelspec.mjs";
+import type { JupyterEnv } from "../support/jupyter-env.mjs";
 import { notebookProblems, outputsOf, resultText } from "../support/notebook-outputs.mjs";
-import { executeWithNbconvert, type ExecutedNotebook } from "../support/notebook-runner.mjs";
-import { REPO_ROOT } from "../support/paths.mjs";
-
-const NOTEBOOK = path.join(REPO_ROOT, "notebooks", "streaming-basics.ipynb");
+import { executeRepoNotebookCopy, type ExecutedNotebook } from "../support/notebook-runner.mjs";
 
 describe("notebooks/streaming-basics.ipynb : pipelines, windows and the HBase sink", () => {
   let jupyter: JupyterEnv;
   let run: ExecutedNotebook;
 
   beforeAll(async () => {
-    await ensureSluiceBuilt();
-    jupyter = await createJupyterEnv();
-    await prepareKernel(jupyter, "sluice");
-    const work = path.join(jupyter.root, "work");
-    await mkdir(work, { recursive: true });
-    const input = path.join(work, "streaming-basics.ipynb");
-    await copyFile(NOTEBOOK, input);
-    run = await executeWithNbconvert({ env: jupyter.env, input, outputDir: work, outputName: "out.ipynb", kernelName: "sluice", allowErrors: true });
+    ({ run, jupyter } = await executeRepoNotebookCopy("streaming-basics.ipynb"));
   }, 300_000);
 
   afterAll(async () => {

@@ -2,9 +2,11 @@
  * Executes a notebook with Debian's Jupyter tools — `jupyter nbconvert --execute` or nbclient — in a
  * given Jupyter environment, and returns the executed notebook.
  */
-import { readFile } from "node:fs/promises";
+import { copyFile, mkdir, readFile } from "node:fs/promises";
 import path from "node:path";
-import { JUPYTER_PYTHON } from "./paths.mjs";
+import { createJupyterEnv } from "./jupyter-env.mjs";
+import { ensureSluiceBuilt, prepareKernel } from "./kernelspec.mjs";
+import { JUPYTER_PYTHON, REPO_ROOT } from "./paths.mjs";
 import { runCommand } from "./run-command.mjs";
 
 /**
@@ -116,4 +118,29 @@ async function finish(options, result) {
     notebook = undefined;
   }
   return { ok: result.code === 0, outputPath, notebook, stdout: result.stdout, stderr: result.stderr };
+}
+
+/**
+ * @typedef {object} NotebookCopyRun
+ * @property {ExecutedNotebook} run                 the executed copy
+ * @property {import("./jupyter-env.mjs").JupyterEnv} jupyter  the temporary Jupyter environment (call cleanup())
+ */
+
+/**
+ * Executes `notebooks/<name>` from a copy in a fresh temporary Jupyter environment with Sluice's
+ * kernelspec installed (so files the notebook writes beside itself, such as ./.sluice/hbase, are temporary
+ * too), letting every cell run even after an error.
+ * @param {string} name  the notebook's file name in notebooks/
+ * @returns {Promise<NotebookCopyRun>}
+ */
+export async function executeRepoNotebookCopy(name) {
+  await ensureSluiceBuilt();
+  const jupyter = await createJupyterEnv();
+  await prepareKernel(jupyter, "sluice");
+  const work = path.join(jupyter.root, "work");
+  await mkdir(work, { recursive: true });
+  const input = path.join(work, name);
+  await copyFile(path.join(REPO_ROOT, "notebooks", name), input);
+  const run = await executeWithNbconvert({ env: jupyter.env, input, outputDir: work, outputName: "out.ipynb", kernelName: "sluice", allowErrors: true });
+  return { run, jupyter };
 }
