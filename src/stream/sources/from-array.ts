@@ -2,16 +2,14 @@
  * An in-memory array as a bounded, single-split source. Position = number of items consumed; restore
  * resumes at that index (the array must hold the same items as when the checkpoint was taken).
  */
-import type { Source, SourceBatch, SourceSplit, SplitPosition, SplitReader } from "./source.js";
-import { checkCountPosition } from "./count-position.js";
+import type { Source, SourceBatch, SplitPosition, SplitReader } from "./source.js";
+import { singleSplitSource } from "./single-split-source.js";
 
 /** Options of {@link fromArray}. */
 export interface FromArrayOptions {
   /** Shown in job displays. Default "array(<length> items)". */
   readonly description?: string;
 }
-
-const SPLIT: SourceSplit = { id: "array" };
 
 /**
  * A bounded source reading `items` in order.
@@ -24,21 +22,12 @@ const SPLIT: SourceSplit = { id: "array" };
 export function fromArray<T>(items: readonly T[], options: FromArrayOptions = {}): Source<T> {
   if (!Array.isArray(items)) throw new TypeError(`fromArray: items must be an array, got ${typeof items}`);
   const description = options.description ?? `array(${items.length} items)`;
-  return {
-    description,
-    bounded: true,
-    async splits() {
-      return [SPLIT];
-    },
-    async open(split: SourceSplit, position?: SplitPosition): Promise<SplitReader<T>> {
-      if (split.id !== SPLIT.id) throw new Error(`${description}: unknown split "${split.id}"`);
-      const start = checkCountPosition(description, position);
-      if (start > items.length) {
-        throw new Error(`${description}: position ${start} is past the end of the array (${items.length} items)`);
-      }
-      return new ArrayReader(items, start);
-    },
-  };
+  return singleSplitSource(description, true, "array", async (start) => {
+    if (start > items.length) {
+      throw new Error(`${description}: position ${start} is past the end of the array (${items.length} items)`);
+    }
+    return new ArrayReader(items, start);
+  });
 }
 
 class ArrayReader<T> implements SplitReader<T> {

@@ -10,8 +10,8 @@
  * re-created and `position` items are skipped; a one-shot async iterable (an async generator object)
  * can be opened only once.
  */
-import type { Source, SourceBatch, SourceSplit, SplitPosition, SplitReader } from "./source.js";
-import { checkCountPosition } from "./count-position.js";
+import type { Source, SourceBatch, SplitPosition, SplitReader } from "./source.js";
+import { oneShotGuard, singleSplitSource } from "./single-split-source.js";
 
 /** Options of {@link fromAsyncIterable}. */
 export interface FromAsyncIterableOptions {
@@ -22,8 +22,6 @@ export interface FromAsyncIterableOptions {
   /** Items pulled ahead of `poll` at most. Default 1024. */
   readonly prefetch?: number;
 }
-
-const SPLIT: SourceSplit = { id: "async-iterable" };
 
 /**
  * A source reading an async iterable in order.
@@ -47,33 +45,18 @@ export function fromAsyncIterable<T>(
   if (!isFactory && (iterable === null || typeof iterable !== "object" || typeof iterable[Symbol.asyncIterator] !== "function")) {
     throw new TypeError(`fromAsyncIterable: expected an async iterable or a factory () => asyncIterable, got ${String(iterable)}`);
   }
-  let openedOneShot = false;
-  return {
-    description,
-    bounded: options.bounded ?? true,
-    async splits() {
-      return [SPLIT];
-    },
-    async open(split: SourceSplit, position?: SplitPosition): Promise<SplitReader<T>> {
-      if (split.id !== SPLIT.id) throw new Error(`${description}: unknown split "${split.id}"`);
-      const skip = checkCountPosition(description, position);
-      const source = isFactory ? (iterable as () => AsyncIterable<T>)() : iterable;
-      const iterator = source[Symbol.asyncIterator]();
-      if (!isFactory && (iterator as unknown) === source) {
-        if (openedOneShot) {
-          throw new Error(`${description}: a one-shot async iterable (async generator or iterator) cannot be re-opened ` +
-            "for a restore; pass a factory () => asyncIterable instead");
-        }
-        openedOneShot = true;
+  const guard = oneShotGuard(description, "async iterable (async generator or iterator)", "() => asyncIterable");
+  return singleSplitSource(description, options.bounded ?? true, "async-iterable", async (skip) => {
+    const source = isFactory ? (iterable as () => AsyncIterable<T>)() : iterable;
+    const iterator = source[Symbol.asyncIterator]();
+    if (!isFactory) guard(iterator, source);
+    for (let i = 0; i < skip; i++) {
+      if ((await iterator.next()).done) {
+        throw new Error(`${description}: cannot restore at position ${skip}: the iterable has only ${i} items`);
       }
-      for (let i = 0; i < skip; i++) {
-        if ((await iterator.next()).done) {
-          throw new Error(`${description}: cannot restore at position ${skip}: the iterable has only ${i} items`);
-        }
-      }
-      return new AsyncIterableReader(iterator, skip, prefetch);
-    },
-  };
+    }
+    return new AsyncIterableReader(iterator, skip, prefetch);
+  });
 }
 
 class AsyncIterableReader<T> implements SplitReader<T> {

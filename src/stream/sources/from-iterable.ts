@@ -7,8 +7,8 @@
  * iterator whose `[Symbol.iterator]()` returns itself) can be opened only once: the first open may skip
  * to a position, a second open throws.
  */
-import type { Source, SourceBatch, SourceSplit, SplitPosition, SplitReader } from "./source.js";
-import { checkCountPosition } from "./count-position.js";
+import type { Source, SourceBatch, SplitPosition, SplitReader } from "./source.js";
+import { oneShotGuard, singleSplitSource } from "./single-split-source.js";
 
 /** Options of {@link fromIterable}. */
 export interface FromIterableOptions {
@@ -17,8 +17,6 @@ export interface FromIterableOptions {
   /** Whether the iterable ends (default true); pass false for an endless generator. */
   readonly bounded?: boolean;
 }
-
-const SPLIT: SourceSplit = { id: "iterable" };
 
 /**
  * A source reading a synchronous iterable in order.
@@ -35,33 +33,18 @@ export function fromIterable<T>(iterable: Iterable<T> | (() => Iterable<T>), opt
   if (!isFactory && (iterable === null || typeof iterable !== "object" || typeof iterable[Symbol.iterator] !== "function")) {
     throw new TypeError(`fromIterable: expected an iterable or a factory () => iterable, got ${String(iterable)}`);
   }
-  let openedOneShot = false;
-  return {
-    description,
-    bounded: options.bounded ?? true,
-    async splits() {
-      return [SPLIT];
-    },
-    async open(split: SourceSplit, position?: SplitPosition): Promise<SplitReader<T>> {
-      if (split.id !== SPLIT.id) throw new Error(`${description}: unknown split "${split.id}"`);
-      const skip = checkCountPosition(description, position);
-      const source = isFactory ? (iterable as () => Iterable<T>)() : iterable;
-      const iterator = source[Symbol.iterator]();
-      if (!isFactory && (iterator as unknown) === source) {
-        if (openedOneShot) {
-          throw new Error(`${description}: a one-shot iterable (generator or iterator) cannot be re-opened for a restore; ` +
-            "pass a factory () => iterable instead");
-        }
-        openedOneShot = true;
+  const guard = oneShotGuard(description, "iterable (generator or iterator)", "() => iterable");
+  return singleSplitSource(description, options.bounded ?? true, "iterable", async (skip) => {
+    const source = isFactory ? (iterable as () => Iterable<T>)() : iterable;
+    const iterator = source[Symbol.iterator]();
+    if (!isFactory) guard(iterator, source);
+    for (let i = 0; i < skip; i++) {
+      if (iterator.next().done) {
+        throw new Error(`${description}: cannot restore at position ${skip}: the iterable has only ${i} items`);
       }
-      for (let i = 0; i < skip; i++) {
-        if (iterator.next().done) {
-          throw new Error(`${description}: cannot restore at position ${skip}: the iterable has only ${i} items`);
-        }
-      }
-      return new IterableReader(iterator, skip);
-    },
-  };
+    }
+    return new IterableReader(iterator, skip);
+  });
 }
 
 class IterableReader<T> implements SplitReader<T> {
