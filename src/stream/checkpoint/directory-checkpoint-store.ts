@@ -1,0 +1,138 @@
+/**
+ * Checkpoints in a directory: `<dir>/chk-<id>/` for periodic checkpoints (the newest `retain` kept) and
+ * `<dir>/savepoint-<name>/` for savepoints. Each holds `state.bin` and `_metadata.json`; the metadata is
+ * written last, through a temporary file renamed into place after fsync, so a directory without it is an
+ * incomplete checkpoint (ignored, and removed by the next write).
+ */
+import { mkdir, open, readdir, readFile, rename, rm } from "node:fs/promises";
+import path from "node:path";
+import type { CheckpointInfo, CheckpointStore } from "./checkpoint-store.js";
+
+const METADATA = "_metadata.json";
+const STATE = "state.bin";
+const NAME_PATTERN = /^[A-Za-z0-9._-]{1,100}$/;
+
+async function writeDurably(file: string, data: Uint8Array | string): Promise<void> {
+  const temporary = `${file}.tmp`;
+  const handle = await open(temporary, "w");
+  try {
+    await handle.writeFile(data);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  await rename(temporary, file);
+}
+
+async function syncDirectory(dir: string): Promise<void> {
+  const handle = await open(dir, "r");
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+function folderOf(info: Pick<CheckpointInfo, "id" | "kind" | "name">): string {
+  return info.kind === "savepoint" ? `savepoint-${info.name}` : `chk-${info.id}`;
+}
+
+/** A checkpoint store in a local directory. */
+export class DirectoryCheckpointStore implements CheckpointStore {
+  /**
+   * @param directory where this job's checkpoints go (created when missing)
+   * @param retain how many periodic checkpoints to keep (default 3); savepoints are not counted
+   */
+  constructor(
+    readonly directory: string,
+    private readonly retain = 3,
+  ) {
+    if (typeof directory !== "string" || directory.length === 0) throw new TypeError("a checkpoint directory must be a non-empty path");
+    if (!Number.isInteger(retain) || retain < 1) throw new RangeError(`checkpoints: retain must be an integer ≥ 1, got ${String(retain)}`);
+  }
+
+  async write(info: Omit<CheckpointInfo, "bytes" | "completedAt">, state: Uint8Array): Promise<CheckpointInfo> {
+    if (info.kind === "savepoint" && (info.name === undefined || !NAME_PATTERN.test(info.name))) {
+      throw new Error(`a savepoint name is 1 to 100 letters, digits, ".", "_" or "-", got ${JSON.stringify(info.name)}`);
+    }
+    if (!Number.isSafeInteger(info.id) || info.id < 0) throw new RangeError(`a checkpoint id is a non-negative integer, got ${String(info.id)}`);
+    await mkdir(this.directory, { recursive: true });
+    const folder = path.join(this.directory, folderOf(info));
+    if (info.kind === "savepoint" && (await this.find(folder)) !== undefined) {
+      throw new Error(`a savepoint named ${JSON.stringify(info.name)} exists already in ${this.directory}`);
+    }
+    await rm(folder, { recursive: true, force: true });
+    await mkdir(folder);
+    await writeDurably(path.join(folder, STATE), state);
+    const complete: CheckpointInfo = { ...info, completedAt: Date.now(), bytes: state.byteLength };
+    await writeDurably(path.join(folder, METADATA), `${JSON.stringify(complete)}\n`);
+    await syncDirectory(folder);
+    await syncDirectory(this.directory);
+    if (info.kind === "checkpoint") await this.prune();
+    return complete;
+  }
+
+  async list(): Promise<CheckpointInfo[]> {
+    let entries: string[];
+    try {
+      entries = await readdir(this.directory);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === "ENOENT") return [];
+      throw error;
+    }
+    const found: CheckpointInfo[] = [];
+    for (const entry of entries) {
+      if (!entry.startsWith("chk-") && !entry.startsWith("savepoint-")) continue;
+      const info = await this.find(path.join(this.directory, entry));
+      if (info !== undefined) found.push(info);
+    }
+    return found.sort((a, b) => a.id - b.id || a.completedAt - b.completedAt);
+  }
+
+  async latest(): Promise<CheckpointInfo | undefined> {
+    const all = await this.list();
+    return all.at(-1);
+  }
+
+  async read(info: CheckpointInfo): Promise<Uint8Array> {
+    const file = path.join(this.directory, folderOf(info), STATE);
+    const bytes = await readFile(file);
+    if (bytes.byteLength !== info.bytes) {
+      throw new Error(`checkpoint ${folderOf(info)} in ${this.directory} is damaged: ${bytes.byteLength} bytes of state, its metadata says ${info.bytes}`);
+    }
+    return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  }
+
+  async deleteSavepoint(name: string): Promise<void> {
+    if (!NAME_PATTERN.test(name)) throw new Error(`no savepoint named ${JSON.stringify(name)}`);
+    const folder = path.join(this.directory, `savepoint-${name}`);
+    if ((await this.find(folder)) === undefined) throw new Error(`no savepoint named ${JSON.stringify(name)} in ${this.directory}`);
+    await rm(folder, { recursive: true, force: true });
+  }
+
+  /** The metadata of a complete checkpoint folder, or undefined (incomplete or unreadable). */
+  private async find(folder: string): Promise<CheckpointInfo | undefined> {
+    let text: string;
+    try {
+      text = await readFile(path.join(folder, METADATA), "utf8");
+    } catch {
+      return undefined;
+    }
+    try {
+      return JSON.parse(text) as CheckpointInfo;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Keeps the newest `retain` periodic checkpoints and removes incomplete folders. */
+  private async prune(): Promise<void> {
+    const entries = await readdir(this.directory);
+    const complete = new Set((await this.list()).filter((c) => c.kind === "checkpoint").map((c) => `chk-${c.id}`));
+    const newest = [...complete].sort((a, b) => Number(b.slice(4)) - Number(a.slice(4))).slice(0, this.retain);
+    for (const entry of entries) {
+      if (!entry.startsWith("chk-")) continue;
+      if (!newest.includes(entry)) await rm(path.join(this.directory, entry), { recursive: true, force: true });
+    }
+  }
+}
