@@ -21,11 +21,13 @@ export { hbaseScan } from "./connectors/hbase-scan-source.js";
 export { hbaseSink } from "./connectors/hbase-sink.js";
 export { hbaseTail } from "./connectors/hbase-tail-source.js";
 export { createBufferedMutator } from "./hbase/buffered-mutator.js";
+export { chart, chartOf } from "./charts/index.js";
 export { BufferedMutatorError } from "./hbase/buffered-mutator-error.js";
 
 export type { HBaseScanSourceOptions } from "./connectors/hbase-scan-source.js";
 export type { HBaseSinkOptions } from "./connectors/hbase-sink.js";
 export type { HBaseTailOptions } from "./connectors/hbase-tail-source.js";
+export type { ChartSink, Chart, ChartOptions, ChartShorthand, ChartSpec, ChartRow } from "./charts/index.js";
 export type { MutationFailure } from "./hbase/buffered-mutator-error.js";
 export type { Display, DisplayOptions, HelperOptions, ImageOptions, TextHelper, VegaLiteSpec } from "./display/display-api.js";
 export type { DisplayHandle, UpdateOptions } from "./display/display-handle.js";

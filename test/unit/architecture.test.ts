@@ -18,11 +18,12 @@ const ALLOWED: Record<string, { layers: string[]; packages: string[] }> = {
   display: { layers: ["protocol"], packages: [] },
   kernel: { layers: ["protocol", "display", "transport"], packages: [] },
   evaluator: { layers: ["protocol", "display", "kernel"], packages: ["typescript", "import-meta-resolve", "source-map-js"] },
-  hbase: { layers: ["display", "protocol"], packages: ["classic-level"] },
+  hbase: { layers: ["display", "protocol"], packages: ["classic-level", "protobufjs", "node-zookeeper-client"] },
   stream: { layers: [], packages: [] },
   connectors: { layers: ["stream", "hbase"], packages: [] },
+  charts: { layers: ["display", "stream", "protocol"], packages: ["vega", "vega-lite", "@resvg"] },
   cli: { layers: ["protocol", "transport", "kernel", "evaluator", "display"], packages: [] },
-  ".": { layers: ["display", "evaluator", "protocol", "hbase", "stream", "connectors"], packages: [] },
+  ".": { layers: ["display", "evaluator", "protocol", "hbase", "stream", "connectors", "charts"], packages: [] },
 };
 
 function sourceFiles(dir: string): string[] {
