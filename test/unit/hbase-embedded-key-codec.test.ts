@@ -104,6 +104,11 @@ describe("embedded key codec: the fast paths of writes and scans", () => {
         expect(first).toEqual({ tableId: 9, row: a.row, family: a.family, qualifier: a.qualifier, timestamp: a.ts, type: a.type });
         expect(second).toEqual({ tableId: 9, row: a.row, family: b.family, qualifier: b.qualifier, timestamp: b.ts, type: b.type });
         expect(second.row).toBe(row);
+        // The hints are only hints: any earlier key, in either place, gives the same decoding.
+        const expectedB = { tableId: 9, row: a.row, family: b.family, qualifier: b.qualifier, timestamp: b.ts, type: b.type };
+        expect(decodeCellKeyInRow(keyB, prefix, row, undefined, prefix.length, first)).toEqual(expectedB);
+        expect(decodeCellKeyInRow(keyB, keyA, row, second, prefix.length, first)).toEqual(expectedB);
+        if (compareBytes(a.qualifier, b.qualifier) === 0 && !a.qualifier.includes(0)) expect(second.qualifier).toBe(first.qualifier);
       }),
     );
   });

@@ -34,10 +34,10 @@ import {
   prefixSuccessor,
   rowKeyEnd,
   rowKeyPrefix,
-  rowPrefixLength,
   tablePrefix,
 } from "./key-codec.js";
-import { checkFamily, checkRow, encodeDelete, encodePut, encodePutOfRow, MAX_VALUE_LENGTH } from "./mutation-encoder.js";
+import { checkFamily, checkRow, encodeDelete, encodePut, encodePutOfRow, MAX_VALUE_LENGTH, writeBatch } from "./mutation-encoder.js";
+import { SCAN_HIGH_WATER_MARK_BYTES, ScanAssembler, scanNextvSize } from "./scan-assembler.js";
 import { compileFilter, validateFilter } from "../../filters/compile-filter.js";
 import { binaryKey, readRow } from "./row-reader.js";
 import { formatTableName } from "./table-name.js";
@@ -168,7 +168,7 @@ export class EmbeddedTable implements Table {
     const release = await this.context.locks.acquire(lockKeys);
     try {
       this.context.checkOpen();
-      await this.context.db.batch(ops);
+      await writeBatch(this.context.db, ops);
     } finally {
       release();
     }
@@ -300,7 +300,7 @@ export class EmbeddedTable implements Table {
 
   private async write(ops: BatchPut[]): Promise<void> {
     this.context.checkOpen();
-    await this.context.db.batch(ops.map((o) => ({ type: "put" as const, key: o.key, value: o.value })));
+    await writeBatch(this.context.db, ops);
     this.context.compactor.noteWrites(this.name, ops.length);
   }
 
@@ -413,37 +413,26 @@ export class EmbeddedTable implements Table {
   ): AsyncGenerator<Result> {
     if (limit === 0 || compareBytes(range.gte, range.lt) >= 0) return;
     this.context.checkOpen();
-    const iterator = this.context.db.iterator({ gte: range.gte, lt: range.lt, reverse: reversed, snapshot });
+    const iterator = this.context.db.iterator({ gte: range.gte, lt: range.lt, reverse: reversed, highWaterMarkBytes: SCAN_HIGH_WATER_MARK_BYTES, snapshot });
     let returned = 0;
     try {
-      let current: { prefix: Uint8Array; entries: RowEntry[] } | undefined;
+      const assembler = new ScanAssembler(reversed);
       let ended = false;
       while (!ended) {
         const ready: Result[] = [];
         const now = Date.now();
-        const finish = (row: { entries: RowEntry[] }) => {
-          const entries = reversed ? row.entries.reverse() : row.entries;
-          const result = this.toResult(entries[0]!.key.row, entries, resolved, plan, run, now);
+        const finish = (row: Uint8Array, entries: RowEntry[]) => {
+          const result = this.toResult(row, entries, resolved, plan, run, now);
           if (result !== undefined) ready.push(result);
         };
         while (ready.length < batchSize && !ended && !(run?.done() ?? false)) {
-          const pairs = await this.readOrClosed(() => iterator.nextv(batchSize * 4));
+          const pairs = await this.readOrClosed(() => iterator.nextv(scanNextvSize(batchSize)));
           if (pairs.length === 0) {
             ended = true;
-            if (current !== undefined) finish(current);
-            current = undefined;
+            assembler.end(finish);
             break;
           }
-          for (const [key, value] of pairs) {
-            const entry = { key: decodeCellKey(key), value };
-            const prefixLength = rowPrefixLength(key);
-            if (current !== undefined && current.prefix.length === prefixLength && equalBytes(current.prefix, key.subarray(0, prefixLength))) {
-              current.entries.push(entry);
-            } else {
-              if (current !== undefined) finish(current);
-              current = { prefix: key.slice(0, prefixLength), entries: [entry] };
-            }
-          }
+          assembler.add(pairs, finish);
         }
         for (const row of ready) {
           yield row;

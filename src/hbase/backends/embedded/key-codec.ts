@@ -220,32 +220,40 @@ function readEscaped(key: Uint8Array, offset: number): Uint8Array {
 }
 
 /**
- * Whether the family segment of `key` at `offset` is exactly `family` (no 0x00 byte in it) followed by
- * the terminator: then the previous entry's family can be shared instead of read again.
+ * Whether the segment of `key` at `offset` is exactly `bytes` (holding no 0x00 byte) followed by the
+ * terminator: then an equal family or qualifier decoded before can be shared instead of read again.
  */
-function familyAt(key: Uint8Array, offset: number, family: Uint8Array): boolean {
-  const n = family.length;
+function segmentIs(key: Uint8Array, offset: number, bytes: Uint8Array): boolean {
+  const n = bytes.length;
   if (key.length < offset + n + 2) return false;
   for (let i = 0; i < n; i++) {
-    const b = family[i]!;
+    const b = bytes[i]!;
     if (b === 0 || key[offset + i] !== b) return false;
   }
   return key[offset + n] === 0 && key[offset + n + 1] === 0;
 }
 
-/**
- * Decodes the part of a data key after the row (family, qualifier, timestamp, type), at `offset`;
- * `sameFamily`, when given, is a family the key probably has (shared when it does).
- */
-function decodeAfterRow(key: Uint8Array, offset: number, tableId: number, row: Uint8Array, sameFamily?: Uint8Array): DecodedCellKey {
-  let family: Uint8Array;
-  if (sameFamily !== undefined && familyAt(key, offset, sameFamily)) {
-    family = sameFamily;
-    segmentEnd = offset + sameFamily.length + 2;
-  } else {
-    family = readEscaped(key, offset);
+/** Reads the segment at `offset` (setting {@link segmentEnd}), sharing `hint` or `hint2` when equal to it. */
+function readSegment(key: Uint8Array, offset: number, hint: Uint8Array | undefined, hint2: Uint8Array | undefined): Uint8Array {
+  if (hint !== undefined && segmentIs(key, offset, hint)) {
+    segmentEnd = offset + hint.length + 2;
+    return hint;
   }
-  const qualifier = readEscaped(key, segmentEnd);
+  if (hint2 !== undefined && hint2 !== hint && segmentIs(key, offset, hint2)) {
+    segmentEnd = offset + hint2.length + 2;
+    return hint2;
+  }
+  return readEscaped(key, offset);
+}
+
+/**
+ * Decodes the part of a data key after the row (family, qualifier, timestamp, type), at `offset`.
+ * `like` and `like2` are keys decoded before whose family and qualifier the key probably has: equal
+ * parts are shared (the same Uint8Array) instead of read again.
+ */
+function decodeAfterRow(key: Uint8Array, offset: number, tableId: number, row: Uint8Array, like?: DecodedCellKey, like2?: DecodedCellKey): DecodedCellKey {
+  const family = readSegment(key, offset, like?.family, like2?.family);
+  const qualifier = readSegment(key, segmentEnd, like?.qualifier, like2?.qualifier);
   const o = segmentEnd;
   if (key.length !== o + 9) throw new Error("corrupt key in the HBase data directory: bad length");
   const high = ~readUint32(key, o) >>> 0;
@@ -267,21 +275,31 @@ export function decodeCellKey(key: Uint8Array): DecodedCellKey {
 }
 
 /**
- * Decodes a data key of a row already known: `rowPrefix` is the row's key prefix ({@link rowKeyPrefix})
- * and `row` its row key; `key` must start with `rowPrefix` (see {@link startsWithRowPrefix}). Shares
- * `row` instead of decoding it again, and `previous`'s family (the entry before it in the same row)
- * when the key has the same; family and qualifier otherwise as in {@link decodeCellKey}.
+ * Decodes a data key of a row already known: `rowPrefix` is the row's key prefix ({@link rowKeyPrefix}),
+ * or with `prefixLength` its first `prefixLength` bytes (e.g. another key of the row), and `row` its row
+ * key; `key` must start with that prefix (see {@link startsWithRowPrefix}). Shares `row` instead of
+ * decoding it again, and the family and qualifier of `like` or `like2` (keys decoded before, e.g. the
+ * previous entry, and the entry at the same place in the previous row) where they are equal. Parts not
+ * shared are read as in {@link decodeCellKey}. Shared parts are the same Uint8Array objects.
  */
-export function decodeCellKeyInRow(key: Uint8Array, rowPrefix: Uint8Array, row: Uint8Array, previous?: DecodedCellKey): DecodedCellKey {
-  return decodeAfterRow(key, rowPrefix.length, readUint32(rowPrefix, 1), row, previous?.family);
+export function decodeCellKeyInRow(
+  key: Uint8Array,
+  rowPrefix: Uint8Array,
+  row: Uint8Array,
+  like?: DecodedCellKey,
+  prefixLength: number = rowPrefix.length,
+  like2?: DecodedCellKey,
+): DecodedCellKey {
+  return decodeAfterRow(key, prefixLength, readUint32(key, 1), row, like, like2);
 }
 
 /**
  * Whether data key `key` belongs to the row whose key prefix is `rowPrefix` (compared in place; the
- * escaped encoding is prefix-free, so a key starting with a row's prefix is that row's).
+ * escaped encoding is prefix-free, so a key starting with a row's prefix is that row's). With
+ * `prefixLength`, the prefix is the first `prefixLength` bytes of `rowPrefix` (e.g. another key of the row).
  */
-export function startsWithRowPrefix(key: Uint8Array, rowPrefix: Uint8Array): boolean {
-  const n = rowPrefix.length;
+export function startsWithRowPrefix(key: Uint8Array, rowPrefix: Uint8Array, prefixLength: number = rowPrefix.length): boolean {
+  const n = prefixLength;
   if (key.length <= n) return false;
   // From the end: keys of neighbouring rows usually differ in their last row bytes.
   for (let i = n - 1; i >= 0; i--) if (key[i] !== rowPrefix[i]) return false;
