@@ -393,11 +393,7 @@ export default async function main(args) {
         const key = c.source ?? c.name;
         console.log(`${c.name.padEnd(14)} ${fmt(raw[key], c.unit).padStart(18)} ${fmt(l[key], c.unit).padStart(18)}`);
       }
-      for (const c of CASES) {
-        const key = c.source ?? c.name;
-        const ratio = c.higherIsBetter ? l[key] / raw[key] : raw[key] / l[key];
-        json.push({ bench: BENCH, case: `lmdb_${c.name}`, value: round(l[key], 1), unit: c.unit, baseline: "raw-engine", baseline_value: round(raw[key], 1), ratio: round(ratio, 3) });
-      }
+      // Readable only: these compare two engines, not Sluice with a baseline, so they get no JSON line.
     }
     console.log(`(${round((performance.now() - started) / 1000, 1)} s)`);
     for (const line of json) console.log(JSON.stringify(line));
