@@ -36,4 +36,16 @@ describe("notebooks/streaming-basics.ipynb : pipelines, windows and the HBase si
     expect(resultText(outputsOf(nb, "scan"))).toContain("5 rows, 5 cells");
     expect(resultText(outputsOf(nb, "metrics"))).toContain("status: 'finished'");
   });
+
+  it("shows a chart with a Vega-Lite 5 spec and a PNG fallback, updated in place", () => {
+    const outputs = outputsOf(run.notebook!, "chart") as { output_type: string; data?: Record<string, unknown> }[];
+    const charts = outputs.filter((o) => o.output_type === "display_data");
+    expect(charts).toHaveLength(1);
+    const data = charts[0]!.data!;
+    expect(Object.keys(data).sort()).toEqual(["application/vnd.vegalite.v5+json", "image/png", "text/plain"]);
+    const spec = data["application/vnd.vegalite.v5+json"] as { $schema: string; data: { values: unknown[] } };
+    expect(spec.$schema).toContain("vega-lite/v5");
+    expect(spec.data.values.length).toBeGreaterThan(10);
+    expect(String(data["text/plain"])).toContain("chart (Bids per 2 s, every tenth auction): 12 windows");
+  });
 });
