@@ -1,6 +1,7 @@
 /**
  * Timers of one operator: (time, key, window) triples, each registered at most once, popped in time
- * order (a binary min-heap, with lazy deletion of cancelled entries).
+ * order (a binary min-heap, with lazy deletion of cancelled entries). {@link TimeQueue} is the bare
+ * heap of (time, item) pairs, for operators that keep the liveness of their timers themselves.
  */
 
 /** A timer. */
@@ -83,5 +84,84 @@ export class TimerHeap {
       [h[m], h[i]] = [h[i]!, h[m]!];
       i = m;
     }
+  }
+}
+
+/**
+ * A binary min-heap of (time, item) pairs in two parallel arrays (no object per entry): the queue under
+ * an operator's timers when the operator tracks which timers are still live itself (lazy deletion).
+ *
+ * @example
+ * ```ts
+ * const q = new TimeQueue<string>();
+ * q.push(20, "b"); q.push(10, "a");
+ * q.peekTime(); // 10
+ * q.pop();      // "a"
+ * ```
+ */
+export class TimeQueue<T> {
+  private readonly times: number[] = [];
+  private readonly items: T[] = [];
+
+  /** How many entries (live or not) are queued. */
+  get size(): number {
+    return this.times.length;
+  }
+
+  /** Queues `item` at `time`. */
+  push(time: number, item: T): void {
+    const times = this.times;
+    const items = this.items;
+    let i = times.length;
+    times.push(time);
+    items.push(item);
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      const pt = times[parent]!;
+      if (pt <= time) break;
+      times[i] = pt;
+      items[i] = items[parent]!;
+      i = parent;
+    }
+    times[i] = time;
+    items[i] = item;
+  }
+
+  /** The earliest time queued (+∞ when empty). */
+  peekTime(): number {
+    return this.times.length === 0 ? Infinity : this.times[0]!;
+  }
+
+  /** Removes and returns the item with the earliest time (undefined when empty). */
+  pop(): T | undefined {
+    const times = this.times;
+    const items = this.items;
+    const n = times.length;
+    if (n === 0) return undefined;
+    const top = items[0]!;
+    const lastTime = times.pop()!;
+    const lastItem = items.pop()!;
+    if (n > 1) {
+      const size = n - 1;
+      let i = 0;
+      for (;;) {
+        const l = 2 * i + 1;
+        if (l >= size) break;
+        const r = l + 1;
+        const m = r < size && times[r]! < times[l]! ? r : l;
+        if (times[m]! >= lastTime) break;
+        times[i] = times[m]!;
+        items[i] = items[m]!;
+        i = m;
+      }
+      times[i] = lastTime;
+      items[i] = lastItem;
+    }
+    return top;
+  }
+
+  /** Every queued item (for checkpoints), in no particular order. */
+  entries(): { time: number; item: T }[] {
+    return this.times.map((time, i) => ({ time, item: this.items[i]! }));
   }
 }

@@ -34,6 +34,14 @@ class SessionWindows implements WindowAssigner {
 }
 
 /**
+ * Whether `assigner` is one made by {@link session} (the window operator takes a shortcut for the
+ * common merges of its windows; behaviour is the same as through `mergeWindows`).
+ */
+export function isSessionWindows(assigner: WindowAssigner): boolean {
+  return assigner instanceof SessionWindows;
+}
+
+/**
  * Per-key sessions closed by a gap of inactivity: each element at ts opens [ts, ts + gap), and windows
  * that overlap or touch merge (transitively), so elements at t and t + gap share a session while t and
  * t + gap + 1 do not. A late element can bridge two sessions; their accumulators then merge. A session

@@ -6,19 +6,25 @@
  * Rules (../shared/reference/stream-semantics.md): 8 (event-time firing, at once when already due),
  * 9 (early firings are updates of the same window), 10 (lateness, late side output, re-firing,
  * cleanup), 11 (results carry end − 1; firings before the watermark is forwarded), 12 (aggregates).
+ *
+ * Laid out for the per-record path (bench/engine): primitive keys are map keys as they are (objects by
+ * their JSON id); a key's windows are a short linked list (indexed by start once a key has many); timers
+ * point at their window state (no string ids) in a heap of parallel arrays; one mutable trigger context
+ * per operator; session windows with the event-time trigger grow in place instead of being re-created.
  */
 import type { AggregateFunction } from "../../aggregates/aggregate-function.js";
 import type { OutputTag } from "../../api/output-tag.js";
 import type { FiringKind, WindowContext } from "../../api/window-result.js";
 import type { TimeWindow } from "../../windowing/time-window.js";
-import type { Trigger, TriggerContext, TriggerMergeContext, TriggerResult, TriggerStateValue } from "../../windowing/trigger.js";
+import type { Trigger, TriggerMergeContext, TriggerResult, TriggerStateValue } from "../../windowing/trigger.js";
 import type { WindowAssigner } from "../../windowing/window-assigner.js";
 import type { Output } from "../operator.js";
-import { maxTimestamp, windowKey } from "../../windowing/time-window.js";
-import { END_OF_TIME, isValidTimestamp } from "../../time/watermark.js";
+import { END_OF_TIME } from "../../time/watermark.js";
+import { eventTimeTrigger } from "../../windowing/event-time-trigger.js";
+import { isSessionWindows } from "../../windowing/session.js";
 import { keyId } from "../key-id.js";
-import { TimerHeap } from "../timer-heap.js";
-import { callUser, UserFunctionError } from "../user-function-error.js";
+import { TimeQueue } from "../timer-heap.js";
+import { UserFunctionError } from "../user-function-error.js";
 import { BaseOperator } from "./base-operator.js";
 
 /** What the window operator needs from the plan. */
@@ -34,45 +40,150 @@ export interface WindowOperatorSpec {
   readonly now: () => number;
 }
 
+/**
+ * One (key, window): its accumulator, trigger state and registered timers. Timers point at this object;
+ * a timer is live while its time is in `eventTimes` / `processingTimes` and the state is
+ * {@link live} (lazy deletion in the queues).
+ */
 interface WindowState {
-  readonly window: TimeWindow;
+  readonly keyState: KeyState;
+  /** Changes only when a session grows in place (see `WindowOperator.extendSession`). */
+  window: TimeWindow;
   /** Undefined after a purge until the next record. */
   acc: unknown;
   hasContents: boolean;
-  readonly triggerState: Map<string, TriggerStateValue>;
+  /** Created on the first write. */
+  triggerState: Map<string, TriggerStateValue> | undefined;
   firedOnTime: boolean;
+  /** Times of the live event-time / processing-time timers of this (key, window): usually one or none. */
+  eventTimes: TimerTimes;
+  processingTimes: TimerTimes;
+  /** False once the window is cleared or merged away. */
+  live: boolean;
+  /** The key's windows as a doubly linked list. */
+  prev: WindowState | undefined;
+  next: WindowState | undefined;
+  /** In the key's index: the next window with the same start and another end (rare: custom assigners). */
+  sameStart: WindowState | undefined;
 }
+
+/** A key with more live windows than this also indexes them by start (else a list walk is cheaper). */
+const INDEX_ABOVE = 8;
+
+/** Registered timer times: none, one (no array needed: the common case) or several. */
+type TimerTimes = undefined | number | number[];
 
 interface KeyState {
   readonly key: unknown;
-  readonly windows: Map<string, WindowState>;
+  /** The key's identity in the operator's key maps. */
+  readonly id: unknown;
+  /** The live windows (a list: keys mostly have one to a few). */
+  head: WindowState | undefined;
+  /** Live windows by start (chained through `sameStart`), once the key has many. */
+  index: Map<number, WindowState> | undefined;
+  /** How many live windows the key has. */
+  size: number;
+}
+
+/**
+ * The trigger context: one mutable object per operator, pointed at the current (key, window) before
+ * each trigger call (triggers must not keep it beyond the call).
+ */
+class WindowTriggerContext implements TriggerMergeContext {
+  state!: WindowState;
+  merged: readonly WindowState[] = [];
+
+  constructor(private readonly operator: WindowOperator) {}
+
+  get currentWatermark(): number {
+    return this.operator.currentWatermark;
+  }
+
+  get currentProcessingTime(): number {
+    return this.operator.processingTime();
+  }
+
+  registerEventTimeTimer(time: number): void {
+    this.operator.addTimer(this.state, "event", time);
+  }
+
+  deleteEventTimeTimer(time: number): void {
+    deleteTime(this.state, "event", time);
+  }
+
+  registerProcessingTimeTimer(time: number): void {
+    this.operator.addTimer(this.state, "processing", time);
+  }
+
+  deleteProcessingTimeTimer(time: number): void {
+    deleteTime(this.state, "processing", time);
+  }
+
+  getState(name: string): TriggerStateValue | undefined {
+    return this.state.triggerState?.get(name);
+  }
+
+  setState(name: string, value: TriggerStateValue): void {
+    (this.state.triggerState ??= new Map()).set(name, value);
+  }
+
+  clearState(name: string): void {
+    this.state.triggerState?.delete(name);
+  }
+
+  mergedStates(name: string): readonly (TriggerStateValue | undefined)[] {
+    return this.merged.map((s) => s.triggerState?.get(name));
+  }
 }
 
 /** One keyed window operator instance. */
 export class WindowOperator extends BaseOperator {
-  private readonly keys = new Map<string, KeyState>();
-  private readonly eventTimers = new TimerHeap();
-  private readonly processingTimers = new TimerHeap();
+  /** Keys that are strings, numbers, booleans, bigints, null or undefined: by value. */
+  private readonly keys = new Map<unknown, KeyState>();
+  /** Other keys (objects): by their {@link keyId} text. */
+  private readonly objectKeys = new Map<string, KeyState>();
+  private readonly eventTimers = new TimeQueue<WindowState>();
+  private readonly processingTimers = new TimeQueue<WindowState>();
   private readonly eventTime: boolean;
+  private readonly merging: boolean;
+  /** Session windows with the event-time trigger: the common merges are done in place. */
+  private readonly sessionShortcut: boolean;
+  private readonly context: WindowTriggerContext;
+  /** Windows of the record being processed. */
+  private readonly scratch: WindowState[] = [];
 
   constructor(name: string, out: Output, channels: number, private readonly spec: WindowOperatorSpec) {
     super(name, out, channels);
     this.eventTime = spec.assigner.domain === "event";
+    this.merging = spec.assigner.mergeWindows !== undefined;
+    this.sessionShortcut = isSessionWindows(spec.assigner) && spec.trigger === eventTimeTrigger();
+    this.context = new WindowTriggerContext(this);
   }
 
   /** Live windows over all keys (for metrics and tests). */
   get windowCount(): number {
     let n = 0;
-    for (const k of this.keys.values()) n += k.windows.size;
+    for (const k of this.keys.values()) n += k.size;
+    for (const k of this.objectKeys.values()) n += k.size;
     return n;
+  }
+
+  /** @internal The combined input watermark (for the trigger context). */
+  get currentWatermark(): number {
+    return this.valve.watermark;
+  }
+
+  /** @internal The processing-time clock (for the trigger context). */
+  processingTime(): number {
+    return this.spec.now();
   }
 
   processElement(value: unknown, timestamp: number | undefined): void {
     this.counters.recordsIn++;
-    const { spec } = this;
+    const spec = this.spec;
     let ts: number;
     if (this.eventTime) {
-      if (!isValidTimestamp(timestamp)) {
+      if (typeof timestamp !== "number" || !Number.isInteger(timestamp)) {
         throw new UserFunctionError(
           this.name,
           value,
@@ -83,131 +194,213 @@ export class WindowOperator extends BaseOperator {
     } else {
       ts = spec.now();
     }
-    const key = callUser(this.name, value, () => spec.key(value));
-    const id = callUser(this.name, value, () => keyId(key));
-    let keyState = this.keys.get(id);
-    if (keyState === undefined) {
-      keyState = { key, windows: new Map() };
-      this.keys.set(id, keyState);
+    let keyState: KeyState;
+    let assigned: readonly TimeWindow[];
+    try {
+      keyState = this.keyState(spec.key(value));
+      assigned = spec.assigner.assignWindows(ts);
+    } catch (error) {
+      throw wrap(this.name, value, error);
     }
-    const assigned = callUser(this.name, value, () => spec.assigner.assignWindows(ts));
+    const watermark = this.valve.watermark;
+    const aggregate = spec.aggregate;
+    const trigger = spec.trigger;
+    const context = this.context;
     let skipped = true;
-    for (const candidate of assigned) {
-      const window = spec.assigner.mergeWindows !== undefined ? this.mergeInto(keyState, id, candidate) : candidate;
-      if (this.isWindowLate(window)) continue;
+    for (let i = 0; i < assigned.length; i++) {
+      const window = this.merging ? this.mergeInto(keyState, assigned[i]!) : assigned[i]!;
+      if (this.eventTime && window.end - 1 + spec.allowedLateness <= watermark) continue;
       skipped = false;
       const state = this.windowState(keyState, window);
-      state.acc = callUser(this.name, value, () => spec.aggregate.add(value, state.hasContents ? state.acc : spec.aggregate.createAccumulator()));
+      try {
+        state.acc = aggregate.add(value, state.hasContents ? state.acc : aggregate.createAccumulator());
+      } catch (error) {
+        throw wrap(this.name, value, error);
+      }
       state.hasContents = true;
-      const result = spec.trigger.onElement(ts, window, this.triggerContext(id, state));
-      this.act(result, keyState, state, this.valve.watermark);
-      this.registerCleanup(id, window);
+      context.state = state;
+      const result = trigger.onElement(ts, window, context);
+      if (result !== "continue") this.act(result, state, this.valve.watermark);
+      this.registerCleanup(state);
     }
-    if (this.keys.get(id)?.windows.size === 0) this.keys.delete(id);
-    if (skipped && this.isElementLate(ts)) {
+    if (keyState.size === 0) this.deleteKey(keyState);
+    if (skipped && this.eventTime && ts + spec.allowedLateness <= this.valve.watermark) {
       if (spec.lateTag !== undefined) this.out.side(spec.lateTag, value, timestamp);
       else this.counters.lateRecordsDropped++;
     }
   }
 
   protected override onWatermark(watermark: number): void {
-    for (let timer = this.eventTimers.pop(watermark); timer !== undefined; timer = this.eventTimers.pop(watermark)) {
-      this.onTimer(timer.time, timer.key, timer.window, "event");
+    const timers = this.eventTimers;
+    while (timers.size > 0 && timers.peekTime() <= watermark) {
+      const time = timers.peekTime();
+      const state = timers.pop()!;
+      if (takeTime(state, "event", time)) this.onTimer(time, state, "event");
     }
     if (watermark === END_OF_TIME) this.flushProcessingTime();
   }
 
   override onProcessingTime(now: number): void {
-    for (let timer = this.processingTimers.pop(now); timer !== undefined; timer = this.processingTimers.pop(now)) {
-      this.onTimer(timer.time, timer.key, timer.window, "processing");
+    const timers = this.processingTimers;
+    while (timers.size > 0 && timers.peekTime() <= now) {
+      const time = timers.peekTime();
+      const state = timers.pop()!;
+      if (takeTime(state, "processing", time)) this.onTimer(time, state, "processing");
+    }
+  }
+
+  /** @internal Registers a timer of `state` (no-op when already registered). */
+  addTimer(state: WindowState, domain: "event" | "processing", time: number): void {
+    if (domain === "event") {
+      const times = withTime(state.eventTimes, time);
+      if (times === state.eventTimes) return;
+      state.eventTimes = times;
+      this.eventTimers.push(time, state);
+    } else {
+      const times = withTime(state.processingTimes, time);
+      if (times === state.processingTimes) return;
+      state.processingTimes = times;
+      this.processingTimers.push(time, state);
     }
   }
 
   // ---------------------------------------------------------------------------------------------
+
+  private keyState(key: unknown): KeyState {
+    if (key !== null && (typeof key === "object" || typeof key === "function" || typeof key === "symbol")) {
+      const id = keyId(key);
+      let state = this.objectKeys.get(id);
+      if (state === undefined) {
+        state = { key, id, head: undefined, index: undefined, size: 0 };
+        this.objectKeys.set(id, state);
+      }
+      return state;
+    }
+    // −0 and 0 are one key (Map compares by SameValueZero, as keyId does).
+    let state = this.keys.get(key);
+    if (state === undefined) {
+      state = { key, id: key, head: undefined, index: undefined, size: 0 };
+      this.keys.set(key, state);
+    }
+    return state;
+  }
+
+  private deleteKey(keyState: KeyState): void {
+    if (typeof keyState.id === "string" && this.objectKeys.get(keyState.id) === keyState) this.objectKeys.delete(keyState.id);
+    else if (this.keys.get(keyState.id) === keyState) this.keys.delete(keyState.id);
+  }
 
   /** At the end of input, processing-time windows fire too (a bounded notebook run shows every result). */
   private flushProcessingTime(): void {
     this.onProcessingTime(Infinity);
   }
 
-  private isWindowLate(window: TimeWindow): boolean {
-    return this.eventTime && maxTimestamp(window) + this.spec.allowedLateness <= this.valve.watermark;
-  }
-
-  private isElementLate(ts: number): boolean {
-    return this.eventTime && ts + this.spec.allowedLateness <= this.valve.watermark;
-  }
-
   private cleanupTime(window: TimeWindow): number {
-    if (!this.eventTime) return maxTimestamp(window);
-    const t = maxTimestamp(window) + this.spec.allowedLateness;
-    return t >= maxTimestamp(window) ? t : Infinity;
+    const max = window.end - 1;
+    if (!this.eventTime) return max;
+    const t = max + this.spec.allowedLateness;
+    return t >= max ? t : Infinity;
   }
 
-  private registerCleanup(keyId: string, window: TimeWindow): void {
-    const time = this.cleanupTime(window);
+  private registerCleanup(state: WindowState): void {
+    const time = this.cleanupTime(state.window);
     if (time === Infinity) return; // the global window lives for ever
-    (this.eventTime ? this.eventTimers : this.processingTimers).add(time, keyId, windowKey(window));
+    this.addTimer(state, this.eventTime ? "event" : "processing", time);
   }
 
-  private deleteCleanup(keyId: string, window: TimeWindow): void {
-    const time = this.cleanupTime(window);
-    (this.eventTime ? this.eventTimers : this.processingTimers).delete(time, keyId, windowKey(window));
-  }
-
+  /** The state of `window` for the key, created when absent. */
   private windowState(keyState: KeyState, window: TimeWindow): WindowState {
-    const k = windowKey(window);
-    let state = keyState.windows.get(k);
-    if (state === undefined) {
-      state = { window, acc: undefined, hasContents: false, triggerState: new Map(), firedOnTime: false };
-      keyState.windows.set(k, state);
-    }
+    const found = this.findState(keyState, window);
+    if (found !== undefined) return found;
+    const state = newState(keyState, window);
+    insertState(keyState, state);
     return state;
   }
 
-  private onTimer(time: number, id: string, windowId: string, domain: "event" | "processing"): void {
-    const keyState = this.keys.get(id);
-    const state = keyState?.windows.get(windowId);
-    if (keyState === undefined || state === undefined) return;
-    const ctx = this.triggerContext(id, state);
+  private findState(keyState: KeyState, window: TimeWindow): WindowState | undefined {
+    const { start, end } = window;
+    if (keyState.index !== undefined) {
+      for (let s = keyState.index.get(start); s !== undefined; s = s.sameStart) if (s.window.end === end) return s;
+      return undefined;
+    }
+    for (let s = keyState.head; s !== undefined; s = s.next) if (s.window.start === start && s.window.end === end) return s;
+    return undefined;
+  }
+
+  /** Takes `state` out of its key's windows (its timers die with it). */
+  private removeState(state: WindowState): void {
+    const keyState = state.keyState;
+    if (state.prev === undefined) keyState.head = state.next;
+    else state.prev.next = state.next;
+    if (state.next !== undefined) state.next.prev = state.prev;
+    state.prev = undefined;
+    state.next = undefined;
+    const index = keyState.index;
+    if (index !== undefined) {
+      const start = state.window.start;
+      const first = index.get(start);
+      if (first === state) {
+        if (state.sameStart === undefined) index.delete(start);
+        else index.set(start, state.sameStart);
+      } else {
+        let s = first;
+        while (s !== undefined && s.sameStart !== state) s = s.sameStart;
+        if (s !== undefined) s.sameStart = state.sameStart;
+      }
+      state.sameStart = undefined;
+    }
+    state.live = false;
+    keyState.size--;
+  }
+
+  private onTimer(time: number, state: WindowState, domain: "event" | "processing"): void {
+    if (!state.live) return;
+    const context = this.context;
+    context.state = state;
     const result =
-      domain === "event" ? this.spec.trigger.onEventTime(time, state.window, ctx) : this.spec.trigger.onProcessingTime(time, state.window, ctx);
-    this.act(result, keyState, state, domain === "event" ? time : this.valve.watermark);
+      domain === "event" ? this.spec.trigger.onEventTime(time, state.window, context) : this.spec.trigger.onProcessingTime(time, state.window, context);
+    this.act(result, state, domain === "event" ? time : this.valve.watermark);
     const cleanupDomain = this.eventTime ? "event" : "processing";
-    if (domain === cleanupDomain && time === this.cleanupTime(state.window)) this.clearWindow(keyState, id, state);
+    if (domain === cleanupDomain && time === this.cleanupTime(state.window) && state.live) this.clearWindow(state);
   }
 
   /**
    * Carries out a trigger's decision. `time` is the event time the decision belongs to: an event-time
    * timer's time, else the watermark (it tells early firings from on-time ones).
    */
-  private act(result: TriggerResult, keyState: KeyState, state: WindowState, time: number): void {
-    if ((result === "fire" || result === "fireAndPurge") && state.hasContents) this.fire(keyState, state, time);
+  private act(result: TriggerResult, state: WindowState, time: number): void {
+    if ((result === "fire" || result === "fireAndPurge") && state.hasContents) this.fire(state, time);
     if (result === "purge" || result === "fireAndPurge") {
       state.acc = undefined;
       state.hasContents = false;
     }
   }
 
-  private fire(keyState: KeyState, state: WindowState, time: number): void {
+  private fire(state: WindowState, time: number): void {
     const { window } = state;
     const watermark = this.valve.watermark;
     let firing: FiringKind = "onTime";
     if (this.eventTime) {
-      if (time < maxTimestamp(window)) firing = "early";
+      if (time < window.end - 1) firing = "early";
       else if (state.firedOnTime) firing = "late";
       else state.firedOnTime = true;
     }
-    const context: WindowContext<unknown> = { key: keyState.key, start: window.start, end: window.end, watermark, firing };
-    const value = callUser(this.name, context, () => this.spec.aggregate.getResult(state.acc));
-    const output = callUser(this.name, context, () => this.spec.result(value, context));
-    this.emit(output, Number.isFinite(window.end) ? maxTimestamp(window) : undefined);
+    const context: WindowContext<unknown> = { key: state.keyState.key, start: window.start, end: window.end, watermark, firing };
+    let output: unknown;
+    try {
+      output = this.spec.result(this.spec.aggregate.getResult(state.acc), context);
+    } catch (error) {
+      throw wrap(this.name, context, error);
+    }
+    this.emit(output, Number.isFinite(window.end) ? window.end - 1 : undefined);
   }
 
-  private clearWindow(keyState: KeyState, id: string, state: WindowState): void {
-    this.spec.trigger.clear(state.window, this.triggerContext(id, state));
-    keyState.windows.delete(windowKey(state.window));
-    if (keyState.windows.size === 0) this.keys.delete(id);
+  private clearWindow(state: WindowState): void {
+    const context = this.context;
+    context.state = state;
+    this.spec.trigger.clear(state.window, context);
+    this.removeState(state);
+    if (state.keyState.size === 0) this.deleteKey(state.keyState);
   }
 
   /**
@@ -215,67 +408,160 @@ export class WindowOperator extends BaseOperator {
    * for (accumulators merged, trigger told, old windows' timers removed); returns the window that now
    * holds `candidate`.
    */
-  private mergeInto(keyState: KeyState, id: string, candidate: TimeWindow): TimeWindow {
-    const live = [...keyState.windows.values()].map((s) => s.window);
-    const merges = this.spec.assigner.mergeWindows!([...live, candidate]);
+  private mergeInto(keyState: KeyState, candidate: TimeWindow): TimeWindow {
+    if (this.sessionShortcut && keyState.size <= 1) {
+      if (keyState.size === 0) return candidate;
+      const only = keyState.head!;
+      const w = only.window;
+      if (w.start > candidate.end || w.end < candidate.start) return candidate; // touches nothing
+      if (candidate.start >= w.start) return this.extendSession(only, candidate);
+    }
+    const live: TimeWindow[] = [];
+    for (let s = keyState.head; s !== undefined; s = s.next) live.push(s.window);
+    live.push(candidate);
+    const merges = this.spec.assigner.mergeWindows!(live);
     let target = candidate;
+    const context = this.context;
     for (const merge of merges) {
-      if (merge.merged.some((w) => sameWindow(w, candidate))) target = merge.result;
+      if (merge.merged.some((w) => w.start === candidate.start && w.end === candidate.end)) target = merge.result;
       // The candidate may equal a live window: each state once.
-      const mergedStates = [...new Set(merge.merged.map((w) => keyState.windows.get(windowKey(w))).filter((s) => s !== undefined))];
+      const mergedStates: WindowState[] = [];
+      for (const w of merge.merged) {
+        const s = this.findState(keyState, w);
+        if (s !== undefined && !mergedStates.includes(s)) mergedStates.push(s);
+      }
       if (mergedStates.length === 0) continue;
       // Combine the accumulators and trigger state into the result window.
-      const combined: WindowState = {
-        window: merge.result,
-        acc: undefined,
-        hasContents: false,
-        triggerState: new Map(),
-        firedOnTime: mergedStates.some((s) => s.firedOnTime),
-      };
+      const combined = newState(keyState, merge.result);
+      combined.firedOnTime = mergedStates.some((s) => s.firedOnTime);
       for (const s of mergedStates) {
         if (!s.hasContents) continue;
         combined.acc = combined.hasContents ? this.spec.aggregate.merge(combined.acc, s.acc) : s.acc;
         combined.hasContents = true;
       }
       for (const s of mergedStates) {
-        this.spec.trigger.clear(s.window, this.triggerContext(id, s));
-        this.deleteCleanup(id, s.window);
-        keyState.windows.delete(windowKey(s.window));
+        context.state = s;
+        this.spec.trigger.clear(s.window, context);
+        const cleanup = this.cleanupTime(s.window);
+        deleteTime(s, this.eventTime ? "event" : "processing", cleanup);
+        this.removeState(s);
       }
-      keyState.windows.set(windowKey(merge.result), combined);
-      this.spec.trigger.onMerge(merge.result, this.mergeContext(id, combined, mergedStates));
-      this.registerCleanup(id, merge.result);
+      // Timers belong to (key, window): those a merged window with the result's bounds still had carry over.
+      for (const s of mergedStates) if (s.window.start === merge.result.start && s.window.end === merge.result.end) this.adoptTimers(combined, s);
+      insertState(keyState, combined);
+      context.state = combined;
+      context.merged = mergedStates;
+      this.spec.trigger.onMerge(merge.result, context);
+      context.merged = [];
+      this.registerCleanup(combined);
     }
     return target;
   }
 
-  private triggerContext(id: string, state: WindowState): TriggerContext {
-    const w = windowKey(state.window);
-    const operator = this;
-    return {
-      get currentWatermark() {
-        return operator.valve.watermark;
-      },
-      get currentProcessingTime() {
-        return operator.spec.now();
-      },
-      registerEventTimeTimer: (time) => this.eventTimers.add(time, id, w),
-      deleteEventTimeTimer: (time) => this.eventTimers.delete(time, id, w),
-      registerProcessingTimeTimer: (time) => this.processingTimers.add(time, id, w),
-      deleteProcessingTimeTimer: (time) => this.processingTimers.delete(time, id, w),
-      getState: (name) => state.triggerState.get(name),
-      setState: (name, value) => void state.triggerState.set(name, value),
-      clearState: (name) => void state.triggerState.delete(name),
-    };
+  /**
+   * The one live session `state` of a key absorbs `candidate` (which touches it and starts no earlier):
+   * exactly what the general merge does with the event-time trigger — the old window's trigger and
+   * cleanup timers deleted, the result's registered (the trigger's only when not yet due), trigger state
+   * reset — but keeping the state object (its start, hence its place in the key's map, is unchanged).
+   */
+  private extendSession(state: WindowState, candidate: TimeWindow): TimeWindow {
+    const old = state.window;
+    const result = candidate.end > old.end ? { start: old.start, end: candidate.end } : old;
+    const domain = this.eventTime ? "event" : "processing";
+    deleteTime(state, "event", old.end - 1); // trigger.clear
+    deleteTime(state, domain, this.cleanupTime(old));
+    state.window = result;
+    state.triggerState = undefined;
+    if (!state.hasContents) state.acc = undefined;
+    if (result.end - 1 > this.valve.watermark) this.addTimer(state, "event", result.end - 1); // trigger.onMerge
+    this.registerCleanup(state);
+    return result;
   }
 
-  private mergeContext(id: string, state: WindowState, merged: readonly WindowState[]): TriggerMergeContext {
-    return Object.assign(this.triggerContext(id, state), {
-      mergedStates: (name: string) => merged.map((s) => s.triggerState.get(name)),
-    });
+  private adoptTimers(to: WindowState, from: WindowState): void {
+    for (const t of timesOf(from.eventTimes)) this.addTimer(to, "event", t);
+    for (const t of timesOf(from.processingTimes)) this.addTimer(to, "processing", t);
   }
 }
 
-function sameWindow(a: TimeWindow, b: TimeWindow): boolean {
-  return a.start === b.start && a.end === b.end;
+/** Adds a new window to its key's list (and index). */
+function insertState(keyState: KeyState, state: WindowState): void {
+  const head = keyState.head;
+  state.next = head;
+  if (head !== undefined) head.prev = state;
+  keyState.head = state;
+  keyState.size++;
+  if (keyState.index !== undefined) indexState(keyState.index, state);
+  else if (keyState.size > INDEX_ABOVE) {
+    const index = new Map<number, WindowState>();
+    for (let s: WindowState | undefined = state; s !== undefined; s = s.next) indexState(index, s);
+    keyState.index = index;
+  }
+}
+
+function indexState(index: Map<number, WindowState>, state: WindowState): void {
+  state.sameStart = index.get(state.window.start);
+  index.set(state.window.start, state);
+}
+
+function newState(keyState: KeyState, window: TimeWindow): WindowState {
+  return {
+    keyState,
+    window,
+    acc: undefined,
+    hasContents: false,
+    triggerState: undefined,
+    firedOnTime: false,
+    eventTimes: undefined,
+    processingTimes: undefined,
+    live: true,
+    prev: undefined,
+    next: undefined,
+    sameStart: undefined,
+  };
+}
+
+/** `times` with `time` added; the same value when it was already there. */
+function withTime(times: TimerTimes, time: number): TimerTimes {
+  if (times === undefined) return time;
+  if (typeof times === "number") return times === time ? times : [times, time];
+  return times.includes(time) ? times : [...times, time];
+}
+
+/** `times` without `time`. */
+function withoutTime(times: TimerTimes, time: number): TimerTimes {
+  if (times === undefined || times === time) return undefined;
+  if (typeof times === "number") return times;
+  const i = times.indexOf(time);
+  if (i < 0) return times;
+  if (times.length === 2) return times[1 - i];
+  const rest = times.slice();
+  rest.splice(i, 1);
+  return rest;
+}
+
+function hasTime(times: TimerTimes, time: number): boolean {
+  return times === time || (typeof times === "object" && times.includes(time));
+}
+
+function timesOf(times: TimerTimes): readonly number[] {
+  return times === undefined ? [] : typeof times === "number" ? [times] : times;
+}
+
+/** Cancels a timer of `state` (no-op when not registered). */
+function deleteTime(state: WindowState, domain: "event" | "processing", time: number): void {
+  if (domain === "event") state.eventTimes = withoutTime(state.eventTimes, time);
+  else state.processingTimes = withoutTime(state.processingTimes, time);
+}
+
+/** A popped timer: whether it was live (then it is no longer registered). */
+function takeTime(state: WindowState, domain: "event" | "processing", time: number): boolean {
+  if (!state.live || !hasTime(domain === "event" ? state.eventTimes : state.processingTimes, time)) return false;
+  deleteTime(state, domain, time);
+  return true;
+}
+
+/** A user function's error as the job's error (naming the operator and the record). */
+function wrap(operator: string, record: unknown, error: unknown): UserFunctionError {
+  return error instanceof UserFunctionError ? error : new UserFunctionError(operator, record, error);
 }
