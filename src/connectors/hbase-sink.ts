@@ -1,7 +1,10 @@
 /**
  * The HBase sink: records become mutations written through a buffered mutator, flushed by rows, bytes
- * and interval (the Flink HBase connector's sink.buffer-flush options) and when the job ends. Within a
- * buffer, mutations of one row keep their order, so the last mutation of a row wins.
+ * and interval (the Flink HBase connector's sink.buffer-flush options), before every checkpoint completes
+ * and when the job ends. Within a buffer, mutations of one row keep their order, so the last mutation of
+ * a row wins. Exactly once: a restore replays the records after the checkpoint, and with deterministic
+ * row keys and cell timestamps (e.g. the window's end − 1) the replayed puts overwrite the same cells
+ * with the same values, so the table ends equal to a run without failure.
  */
 import type { BufferedMutatorOptions, Mutation, Put, Table } from "../hbase/table.js";
 import type { Sink } from "../stream/api/sink.js";
@@ -52,6 +55,7 @@ export function hbaseSink<T>(table: Table, options: HBaseSinkOptions<T>): Sink<T
       }
       if (mutations.length > 0) await mutator.mutate(mutations);
     },
+    flush: () => mutator.flush(),
     close: () => mutator.close(),
   };
 }

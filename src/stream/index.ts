@@ -32,7 +32,9 @@ export { collect } from "./sinks/collect-sink.js";
 export { callback } from "./sinks/callback-sink.js";
 export { consoleSink } from "./sinks/console-sink.js";
 
-export type { Job, JobMetrics, JobStatus, OperatorMetrics, StartOptions } from "./api/job.js";
+export type { Job, JobMetrics, JobStatus, OperatorMetrics, StartOptions, CheckpointOptions, CheckpointMetrics } from "./api/job.js";
+export type { CheckpointInfo, CheckpointStore } from "./checkpoint/checkpoint-store.js";
+export { DirectoryCheckpointStore } from "./checkpoint/directory-checkpoint-store.js";
 export type { Sink } from "./api/sink.js";
 export type {
   KeyedProcessFunction,

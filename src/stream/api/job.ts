@@ -1,7 +1,8 @@
 /**
  * A running pipeline as the builder API sees it (implemented by the runtime): status, metrics, stop and
- * cancel, and a promise of the end.
+ * cancel, checkpoints and savepoints, and a promise of the end.
  */
+import type { CheckpointInfo, CheckpointStore } from "../checkpoint/checkpoint-store.js";
 
 /** Where a job is in its life. */
 export type JobStatus = "running" | "finished" | "stopped" | "cancelled" | "failed";
@@ -34,10 +35,38 @@ export interface JobMetrics {
   readonly busyMs: number;
   readonly startedAt: number;
   readonly operators: readonly OperatorMetrics[];
+  /** The last completed checkpoint, if any. */
+  readonly lastCheckpoint: CheckpointMetrics | undefined;
+}
+
+/** Periodic checkpoints of a job. */
+export interface CheckpointOptions {
+  /** Take a checkpoint this often, ms of processing time. */
+  every: number;
+  /** Where checkpoints go: a directory (created when missing) or a store. */
+  storage: string | CheckpointStore;
+  /** Periodic checkpoints kept in a directory (default 3; savepoints are kept until deleted). */
+  retain?: number;
+}
+
+/** What the job last checkpointed. */
+export interface CheckpointMetrics {
+  readonly id: number;
+  readonly completedAt: number;
+  readonly bytes: number;
+  readonly durationMs: number;
 }
 
 /** Options of `start`. */
 export interface StartOptions {
+  /** Periodic checkpoints (none by default). */
+  checkpoint?: CheckpointOptions;
+  /**
+   * Start from stored state instead of from the beginning: "latest" (the newest checkpoint or savepoint
+   * in the checkpoint storage) or `{ savepoint: name }`. The pipeline must be the same shape as the one
+   * that wrote it (same operators in the same order), or the start fails naming the difference.
+   */
+  restore?: "latest" | { savepoint: string };
   /** Shown in job displays (default "job-N"). */
   name?: string;
   /** Records taken from a split per poll (default 1,000). */
@@ -53,6 +82,10 @@ export interface Job {
   /** The error that failed the job, if it failed. */
   readonly error: Error | undefined;
   metrics(): JobMetrics;
+  /** Takes a checkpoint now (at the next round boundary); needs `checkpoint` storage. */
+  checkpoint(): Promise<CheckpointInfo>;
+  /** Takes a savepoint with this name (kept until deleted); needs `checkpoint` storage. */
+  savepoint(name: string): Promise<CheckpointInfo>;
   /** Stops gracefully: sources stop, windows are NOT flushed, sinks are flushed and closed. */
   stop(): Promise<void>;
   /** Stops at once: sinks are closed without waiting for pending writes. */

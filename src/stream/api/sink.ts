@@ -11,6 +11,11 @@ export interface Sink<T> {
   open?(): void | Promise<void>;
   /** The records of one batch, in order. */
   write(records: readonly T[]): void | Promise<void>;
+  /**
+   * Makes every record written so far durable (called before a checkpoint completes, so that a restore
+   * from it never loses output). Sinks without it are at-most-once for the records of the last round.
+   */
+  flush?(): void | Promise<void>;
   /** The job ended (finished, stopped, failed or cancelled): flush and release. */
   close?(): void | Promise<void>;
 }

@@ -4,8 +4,12 @@
  * sink holds the next round: backpressure), a periodic tick for watermarks and processing-time timers,
  * and a yield to the event loop between rounds so the kernel stays responsive.
  */
+import { createHash } from "node:crypto";
 import type { Plan } from "../api/graph.js";
-import type { Job, JobMetrics, JobStatus, OperatorMetrics, StartOptions } from "../api/job.js";
+import type { CheckpointMetrics, CheckpointOptions, Job, JobMetrics, JobStatus, OperatorMetrics, StartOptions } from "../api/job.js";
+import type { CheckpointInfo, CheckpointStore } from "../checkpoint/checkpoint-store.js";
+import { DirectoryCheckpointStore } from "../checkpoint/directory-checkpoint-store.js";
+import { decodeSnapshot, encodeSnapshot } from "../checkpoint/snapshot-codec.js";
 import type { SourceSplit, SplitReader } from "../sources/source.js";
 import type { PhysicalPlan, SplitEntry } from "./physical-plan.js";
 import { buildPhysicalPlan } from "./physical-plan.js";
@@ -23,6 +27,21 @@ interface ActiveSplit {
   readonly entry: SplitEntry;
   readonly reader: SplitReader<unknown>;
   ended: boolean;
+}
+
+/** What a checkpoint holds: the pipeline's shape, every split's position, every operator's state. */
+interface JobSnapshot {
+  shape: string[];
+  splits: Record<string, { position: unknown; ended: boolean }>;
+  operators: Record<string, unknown>;
+}
+
+/** A checkpoint or savepoint asked for, waiting for the next round boundary. */
+interface CheckpointRequest {
+  kind: "checkpoint" | "savepoint";
+  name?: string;
+  resolve: (info: CheckpointInfo) => void;
+  reject: (error: Error) => void;
 }
 
 /** The clock and scheduling a job uses (tests may pass their own). */
@@ -50,6 +69,11 @@ class JobRunner implements Job {
   private stopRequested: "stop" | "cancel" | undefined;
   private recordsIn = 0;
   private busyMs = 0;
+  private readonly checkpointing: { every: number; store: CheckpointStore } | undefined;
+  private nextCheckpointId = 1;
+  private lastCheckpointAt: number;
+  private last: CheckpointMetrics | undefined;
+  private requests: CheckpointRequest[] = [];
   private readonly startedAt: number;
   readonly done: Promise<void>;
 
@@ -67,7 +91,16 @@ class JobRunner implements Job {
       throw new RangeError(`start: watermarkInterval must be a positive integer (ms), got ${String(options.watermarkInterval)}`);
     }
     this.startedAt = env.now();
-    this.done = this.run();
+    this.lastCheckpointAt = this.startedAt;
+    this.checkpointing = options.checkpoint === undefined ? undefined : checkCheckpointOptions(options.checkpoint);
+    if (options.restore !== undefined) {
+      if (this.checkpointing === undefined) throw new Error("start: restore needs checkpoint storage: start({ checkpoint: { every, storage }, restore })");
+      const r = options.restore;
+      if (r !== "latest" && (r === null || typeof r !== "object" || typeof r.savepoint !== "string")) {
+        throw new TypeError(`start: restore must be "latest" or { savepoint: name }, got ${JSON.stringify(r)}`);
+      }
+    }
+    this.done = this.run(options.restore);
     // A failed job is reported through `done` and `status`; an unobserved rejection must not crash the kernel.
     this.done.catch(() => {});
   }
@@ -78,6 +111,27 @@ class JobRunner implements Job {
 
   get error(): Error | undefined {
     return this.failure;
+  }
+
+  checkpoint(): Promise<CheckpointInfo> {
+    return this.request("checkpoint");
+  }
+
+  savepoint(name: string): Promise<CheckpointInfo> {
+    if (typeof name !== "string" || name.length === 0) return Promise.reject(new TypeError("savepoint() needs a name"));
+    return this.request("savepoint", name);
+  }
+
+  private request(kind: "checkpoint" | "savepoint", name?: string): Promise<CheckpointInfo> {
+    if (this.checkpointing === undefined) {
+      return Promise.reject(new Error(`job ${this.name} has no checkpoint storage: start it with { checkpoint: { every, storage } }`));
+    }
+    if (this.state !== "running") return Promise.reject(new Error(`job ${this.name} is ${this.state}: no ${kind} can be taken`));
+    return new Promise((resolve, reject) => {
+      const request: CheckpointRequest = { kind, resolve, reject };
+      if (name !== undefined) request.name = name;
+      this.requests.push(request);
+    });
   }
 
   async stop(): Promise<void> {
@@ -109,27 +163,45 @@ class JobRunner implements Job {
       busyMs: this.busyMs,
       startedAt: this.startedAt,
       operators,
+      lastCheckpoint: this.last,
     };
   }
 
   // ---------------------------------------------------------------------------------------------
 
-  private async run(): Promise<void> {
+  private async run(restore: StartOptions["restore"]): Promise<void> {
     // Let the caller attach handlers (and the cell finish) before any work.
     await new Promise<void>((resolve) => setImmediate(resolve));
     try {
       const splits = new Map<number, readonly SourceSplit[]>();
       for (const node of sourcesOf(this.plan)) splits.set(node.id, await node.source.splits());
       this.physical = buildPhysicalPlan(this.plan, splits, () => this.env.now());
+      const snapshot = restore === undefined ? undefined : await this.readSnapshot(restore);
+      if (this.checkpointing !== undefined) {
+        const stored = await this.checkpointing.store.list();
+        this.nextCheckpointId = Math.max(0, ...stored.map((c) => c.id)) + 1;
+      }
+      if (snapshot !== undefined) {
+        for (const { key, operator } of this.physical.operators) {
+          const state = snapshot.operators[key];
+          if (state === undefined) throw new Error(`the checkpoint has no state for operator ${key}`);
+          operator.restoreState(state);
+        }
+      }
       for (const s of this.physical.sinks) await s.operator.sink.open?.();
       for (const entry of this.physical.splits) {
-        this.splits.push({ entry, reader: await entry.node.source.open(entry.split), ended: false });
+        const saved = snapshot?.splits[entry.key];
+        if (snapshot !== undefined && saved === undefined) throw new Error(`the checkpoint has no position for source split ${entry.key}`);
+        const position = saved?.position as Parameters<typeof entry.node.source.open>[1];
+        const reader = await entry.node.source.open(entry.split, position);
+        this.splits.push({ entry, reader, ended: saved?.ended ?? false });
       }
       await this.loop();
     } catch (error) {
       this.failure = error instanceof Error ? error : new Error(String(error));
       this.state = "failed";
     }
+    this.failRequests(new Error(`job ${this.name} ended (${this.state}) before the checkpoint was taken`));
     await this.closeAll();
     if (this.failure !== undefined) {
       this.state = "failed";
@@ -173,11 +245,73 @@ class JobRunner implements Job {
       await this.writeSinks();
       if (finished) {
         this.state = "finished";
+        this.failRequests(new Error(`job ${this.name} finished before the checkpoint was taken`));
         return;
       }
+      await this.maybeCheckpoint();
       if (read === 0 && waiting > 0) await sleep(Math.min(IDLE_WAIT, this.watermarkInterval));
       else await new Promise<void>((resolve) => setImmediate(resolve));
     }
+  }
+
+  /** At a round boundary (no record in flight): the periodic checkpoint when due, and requested ones. */
+  private async maybeCheckpoint(): Promise<void> {
+    if (this.checkpointing === undefined) return;
+    const requests = this.requests;
+    this.requests = [];
+    const due = this.env.now() - this.lastCheckpointAt >= this.checkpointing.every;
+    try {
+      if (due && !requests.some((r) => r.kind === "checkpoint")) await this.takeCheckpoint("checkpoint");
+      for (const r of requests) r.resolve(await this.takeCheckpoint(r.kind, r.name));
+    } catch (error) {
+      const failure = error instanceof Error ? error : new Error(String(error));
+      for (const r of requests) r.reject(failure);
+      throw failure;
+    }
+  }
+
+  /** Flushes the sinks, snapshots splits and operators, and stores the checkpoint. */
+  private async takeCheckpoint(kind: "checkpoint" | "savepoint", name?: string): Promise<CheckpointInfo> {
+    const started = performance.now();
+    const physical = this.physical!;
+    for (const { operator } of physical.sinks) await operator.sink.flush?.();
+    const snapshot: JobSnapshot = { shape: [...physical.shape], splits: {}, operators: {} };
+    for (const split of this.splits) snapshot.splits[split.entry.key] = { position: split.reader.position(), ended: split.ended };
+    for (const { key, operator } of physical.operators) snapshot.operators[key] = operator.snapshotState();
+    const info: Omit<CheckpointInfo, "bytes" | "completedAt"> = { id: this.nextCheckpointId++, kind, pipeline: fingerprint(physical.shape) };
+    if (name !== undefined) Object.assign(info, { name });
+    const stored = await this.checkpointing!.store.write(info, encodeSnapshot(snapshot));
+    this.lastCheckpointAt = this.env.now();
+    this.last = { id: stored.id, completedAt: stored.completedAt, bytes: stored.bytes, durationMs: performance.now() - started };
+    return stored;
+  }
+
+  private async readSnapshot(restore: NonNullable<StartOptions["restore"]>): Promise<JobSnapshot | undefined> {
+    const store = this.checkpointing!.store;
+    const all = await store.list();
+    const info = restore === "latest" ? all.at(-1) : all.find((c) => c.kind === "savepoint" && c.name === restore.savepoint);
+    if (info === undefined) {
+      if (restore === "latest") return undefined; // nothing stored yet: a fresh start
+      throw new Error(`no savepoint named ${JSON.stringify(restore.savepoint)} in the checkpoint storage`);
+    }
+    const physical = this.physical!;
+    const snapshot = decodeSnapshot(await store.read(info)) as JobSnapshot;
+    if (info.pipeline !== fingerprint(physical.shape)) {
+      const stored = snapshot.shape ?? [];
+      const differs = physical.shape.findIndex((s, i) => s !== stored[i]);
+      const at = differs < 0 ? Math.min(stored.length, physical.shape.length) : differs;
+      throw new Error(
+        `checkpoint ${info.id} was written by a different pipeline and cannot be restored into this one: operator ${at} is ` +
+          `${physical.shape[at] ?? "(none)"} here, ${stored[at] ?? "(none)"} in the checkpoint`,
+      );
+    }
+    return snapshot;
+  }
+
+  private failRequests(error: Error): void {
+    const requests = this.requests;
+    this.requests = [];
+    for (const r of requests) r.reject(error);
   }
 
   /** Every input has ended: the end-of-time watermark reaches every operator (also those with no split). */
@@ -225,6 +359,24 @@ function sourcesOf(plan: Plan): Extract<Plan["sinks"][number]["input"], { kind: 
   };
   for (const sink of plan.sinks) visit(sink.input);
   return out;
+}
+
+/** The pipeline fingerprint stored with checkpoints. */
+function fingerprint(shape: readonly string[]): string {
+  return createHash("sha256").update(shape.join("\n")).digest("hex").slice(0, 16);
+}
+
+function checkCheckpointOptions(options: CheckpointOptions): { every: number; store: CheckpointStore } {
+  if (options === null || typeof options !== "object") throw new TypeError("start: checkpoint must be { every, storage }");
+  if (!Number.isInteger(options.every) || options.every < 1) {
+    throw new RangeError(`start: checkpoint.every must be a positive integer (ms), got ${String(options.every)}`);
+  }
+  const storage = options.storage;
+  if (typeof storage === "string") return { every: options.every, store: new DirectoryCheckpointStore(storage, options.retain ?? 3) };
+  if (storage === null || typeof storage !== "object" || typeof storage.write !== "function") {
+    throw new TypeError("start: checkpoint.storage must be a directory path or a checkpoint store");
+  }
+  return { every: options.every, store: storage };
 }
 
 function sleep(ms: number): Promise<void> {

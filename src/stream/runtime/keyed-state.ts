@@ -41,6 +41,22 @@ export class KeyedStateStore {
     return this.byKey.size;
   }
 
+  /** All state, as plain data (for checkpoints). */
+  snapshot(): { kinds: [string, { kind: Kind; ttl: number }][]; byKey: [string, [string, StateCell][]][] } {
+    return {
+      kinds: [...this.kinds],
+      byKey: [...this.byKey].map(([key, states]) => [key, [...states].map(([name, cell]) => [name, structuredClone(cell)] as [string, StateCell])]),
+    };
+  }
+
+  /** Restores {@link snapshot}'s result. */
+  restore(state: ReturnType<KeyedStateStore["snapshot"]>): void {
+    this.kinds.clear();
+    this.byKey.clear();
+    for (const [name, kind] of state.kinds) this.kinds.set(name, kind);
+    for (const [key, states] of state.byKey) this.byKey.set(key, new Map(states));
+  }
+
   /** The state of one key. */
   access(key: string): KeyedStateAccess {
     return {

@@ -33,4 +33,11 @@ export interface Operator {
   processIdle(idle: boolean, channel: number): void;
   /** The periodic tick (processing time): watermark generators emit, processing-time timers fire. */
   onProcessingTime(now: number): void;
+  /**
+   * The operator's state for a checkpoint (structured-cloneable data), taken between rounds, when no
+   * record is in flight.
+   */
+  snapshotState(): unknown;
+  /** Restores {@link snapshotState}'s result (on a fresh instance, before any record). */
+  restoreState(state: unknown): void;
 }

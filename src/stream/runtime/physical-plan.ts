@@ -54,16 +54,22 @@ export interface SplitEntry {
   readonly node: Extract<PlanNode, { kind: "source" }>;
   readonly split: SourceSplit;
   readonly output: Output;
+  /** Stable across runs of the same pipeline: where its position is kept in checkpoints. */
+  readonly key: string;
 }
 
 /** An operator instance with the plan node it runs. */
 export interface OperatorEntry {
   readonly node: PlanNode;
   readonly operator: Operator;
+  /** Stable across runs of the same pipeline (node position, kind, name, instance): its checkpoint key. */
+  readonly key: string;
 }
 
 /** The running shape of a job. */
 export interface PhysicalPlan {
+  /** The pipeline's shape: node positions, kinds and names (checkpoints are only restored into the same shape). */
+  readonly shape: readonly string[];
   readonly splits: readonly SplitEntry[];
   /** Every operator instance, upstream before downstream. */
   readonly operators: readonly OperatorEntry[];
@@ -80,22 +86,25 @@ export function buildPhysicalPlan(plan: Plan, splits: ReadonlyMap<number, readon
   const splitEntries: SplitEntry[] = [];
   const channelCount = (node: PlanNode): number => inputsOf(node).reduce((n, input) => n + (outputs.get(input.id)?.length ?? 0), 0);
 
-  for (const node of order) {
+  // A sink's name is left out: a restored job may write to another sink (its state is only a watermark).
+  const shape = order.map((node, i) => (node.kind === "sink" ? `${i}:sink` : `${i}:${node.kind}:${node.name}`));
+  for (const [position, node] of order.entries()) {
+    const signature = shape[position]!;
     if (node.kind === "source") {
       const nodeSplits = splits.get(node.id) ?? [];
       const outs = nodeSplits.map(() => new FanOut());
       outputs.set(node.id, outs);
-      nodeSplits.forEach((split, i) => splitEntries.push({ node, split, output: outs[i]! }));
+      nodeSplits.forEach((split, i) => splitEntries.push({ node, split, output: outs[i]!, key: `${signature}/${split.id}` }));
       continue;
     }
     if (isSplitLocal(node)) {
       const input = inputsOf(node)[0]!;
       const upstream = outputs.get(input.id)!;
-      const outs = upstream.map((up) => {
+      const outs = upstream.map((up, instance) => {
         const out = new FanOut();
         const op = createOperator(node, out, 1, now);
         attach(node, up, { operator: op, channel: 0 });
-        entries.push({ node, operator: op });
+        entries.push({ node, operator: op, key: `${signature}#${instance}` });
         return out;
       });
       outputs.set(node.id, outs);
@@ -107,10 +116,10 @@ export function buildPhysicalPlan(plan: Plan, splits: ReadonlyMap<number, readon
     let channel = 0;
     for (const input of inputsOf(node)) for (const up of outputs.get(input.id)!) attach(node, up, { operator: op, channel: channel++ });
     outputs.set(node.id, [out]);
-    entries.push({ node, operator: op });
+    entries.push({ node, operator: op, key: `${signature}#0` });
     if (op instanceof SinkOperator) sinks.push({ node, operator: op });
   }
-  return { splits: splitEntries, operators: entries, sinks };
+  return { shape, splits: splitEntries, operators: entries, sinks };
 }
 
 /** Connects `target` to the output of `upstream` (its side output for a side-output reader). */

@@ -58,6 +58,16 @@ export class WatermarkValve {
     return { channels: this.channels.map((c) => ({ ...c })), output: this.output, idle: this.outputIdle };
   }
 
+  /** Restores {@link snapshot}'s result; the channel count must match. */
+  restore(state: { channels: { watermark: number; idle: boolean }[]; output: number; idle: boolean }): void {
+    if (state.channels.length !== this.channels.length) {
+      throw new Error(`a watermark valve of ${this.channels.length} input channels cannot take the state of ${state.channels.length}`);
+    }
+    state.channels.forEach((c, i) => Object.assign(this.channels[i]!, c));
+    this.output = state.output;
+    this.outputIdle = state.idle;
+  }
+
   private channel(index: number): Channel {
     const c = this.channels[index];
     if (c === undefined) throw new RangeError(`no input channel ${index}`);

@@ -37,6 +37,25 @@ export abstract class BaseOperator implements Operator {
 
   onProcessingTime(_now: number): void {}
 
+  snapshotState(): unknown {
+    return { valve: this.valve.snapshot(), extra: this.snapshotExtra() };
+  }
+
+  restoreState(state: unknown): void {
+    const s = state as { valve: ReturnType<WatermarkValve["snapshot"]>; extra: unknown };
+    this.valve.restore(s.valve);
+    this.counters.watermark = s.valve.output;
+    this.restoreExtra(s.extra);
+  }
+
+  /** A subclass's own state for checkpoints (none by default). */
+  protected snapshotExtra(): unknown {
+    return null;
+  }
+
+  /** Restores {@link snapshotExtra}'s result. */
+  protected restoreExtra(_state: unknown): void {}
+
   /** Called with the combined watermark when it rises, before it is forwarded (fire timers here). */
   protected onWatermark(_watermark: number): void {}
 

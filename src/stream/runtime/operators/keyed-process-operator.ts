@@ -50,6 +50,28 @@ export class KeyedProcessOperator extends BaseOperator {
     for (let t = this.processingTimers.pop(now); t !== undefined; t = this.processingTimers.pop(now)) this.fire(t.time, t.key, "processing");
   }
 
+  protected override snapshotExtra(): unknown {
+    return {
+      state: this.state.snapshot(),
+      keys: [...this.keys],
+      eventTimers: this.eventTimers.all(),
+      processingTimers: this.processingTimers.all(),
+    };
+  }
+
+  protected override restoreExtra(state: unknown): void {
+    const s = state as {
+      state: ReturnType<KeyedStateStore["snapshot"]>;
+      keys: [string, unknown][];
+      eventTimers: { time: number; key: string }[];
+      processingTimers: { time: number; key: string }[];
+    };
+    this.state.restore(s.state);
+    for (const [id, key] of s.keys) this.keys.set(id, key);
+    for (const t of s.eventTimers) this.eventTimers.add(t.time, t.key, "");
+    for (const t of s.processingTimers) this.processingTimers.add(t.time, t.key, "");
+  }
+
   private fire(time: number, id: string, domain: "event" | "processing"): void {
     const onTimer = this.spec.fn.onTimer;
     if (onTimer === undefined) return;

@@ -59,6 +59,17 @@ export class TimestampsOperator extends BaseOperator {
 
   override processIdle(): void {}
 
+  protected override snapshotExtra(): unknown {
+    return { generator: this.generator.snapshot(), ended: this.ended };
+  }
+
+  protected override restoreExtra(state: unknown): void {
+    const s = state as { generator: { maxTimestamp: number; emitted: number }; ended: boolean };
+    this.generator.restore(s.generator);
+    this.ended = s.ended;
+    this.counters.watermark = s.ended ? END_OF_TIME : s.generator.emitted;
+  }
+
   override onProcessingTime(now: number): void {
     this.lastNow = now;
     if (this.ended) return;

@@ -67,6 +67,24 @@ interface WindowState {
   sameStart: WindowState | undefined;
 }
 
+/** One window of a key in a checkpoint. */
+interface WindowSnapshot {
+  start: number;
+  end: number;
+  acc: unknown;
+  hasContents: boolean;
+  triggerState: [string, TriggerStateValue][] | undefined;
+  firedOnTime: boolean;
+  eventTimes: number[];
+  processingTimes: number[];
+}
+
+/** One key's windows in a checkpoint. */
+interface WindowKeySnapshot {
+  key: unknown;
+  windows: WindowSnapshot[];
+}
+
 /** A key with more live windows than this also indexes them by start (else a list walk is cheaper). */
 const INDEX_ABOVE = 8;
 
@@ -261,6 +279,48 @@ export class WindowOperator extends BaseOperator {
       if (times === state.processingTimes) return;
       state.processingTimes = times;
       this.processingTimers.push(time, state);
+    }
+  }
+
+  protected override snapshotExtra(): unknown {
+    const keys: WindowKeySnapshot[] = [];
+    for (const map of [this.keys, this.objectKeys] as const) {
+      for (const keyState of map.values()) {
+        const windows: WindowSnapshot[] = [];
+        for (let st = keyState.head; st !== undefined; st = st.next) {
+          windows.push({
+            start: st.window.start,
+            end: st.window.end,
+            acc: st.hasContents ? st.acc : undefined,
+            hasContents: st.hasContents,
+            triggerState: st.triggerState === undefined ? undefined : [...st.triggerState],
+            firedOnTime: st.firedOnTime,
+            eventTimes: [...timesOf(st.eventTimes)],
+            processingTimes: [...timesOf(st.processingTimes)],
+          });
+        }
+        keys.push({ key: keyState.key, windows });
+      }
+    }
+    return { keys };
+  }
+
+  protected override restoreExtra(state: unknown): void {
+    const { keys } = state as { keys: WindowKeySnapshot[] };
+    for (const k of keys) {
+      const keyState = this.keyState(k.key);
+      // Inserted last to first, so the key's list keeps its order.
+      for (let i = k.windows.length - 1; i >= 0; i--) {
+        const w = k.windows[i]!;
+        const st = newState(keyState, { start: w.start, end: w.end });
+        st.acc = w.acc;
+        st.hasContents = w.hasContents;
+        st.triggerState = w.triggerState === undefined ? undefined : new Map(w.triggerState);
+        st.firedOnTime = w.firedOnTime;
+        insertState(keyState, st);
+        for (const t of w.eventTimes) this.addTimer(st, "event", t);
+        for (const t of w.processingTimes) this.addTimer(st, "processing", t);
+      }
     }
   }
 
