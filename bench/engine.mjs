@@ -9,6 +9,17 @@ import { q11HandLoop, q11Line, q5HandLoop, q5Line, q7HandLoop, q7Line } from "./
 import { q11Rxjs, q5Rxjs, q7Rxjs } from "./lib/nexmark-rxjs.mjs";
 import { round, summarize } from "./lib/stats.mjs";
 
+/**
+ * Types only: the bench loads the built package (`--dist`, default dist/index.js), whose API is src/index.ts's.
+ * @typedef {typeof import("../src/index.ts")} Sluice
+ * @typedef {import("../src/index.ts").NexmarkOptions} NexmarkOptions
+ * @typedef {import("../src/index.ts").StartOptions} StartOptions
+ * @typedef {import("../src/index.ts").NexmarkGenerator} NexmarkGenerator
+ * @typedef {"q5" | "q7" | "q11"} Query
+ * @typedef {{ events: number, rounds: number, queries: Query[], seed: number, eventsPerSecond: number, batchSize: number | undefined, rxjs: boolean, dist: string }} Options
+ * @typedef {{ lines: string[], late: number, ambiguous?: number }} HandResult
+ */
+
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 
 const USAGE = `usage: npm run bench -- engine [--events N] [--rounds N] [--queries q5,q7,q11] [--seed N]
@@ -20,7 +31,12 @@ const Q7 = { size: 10_000 };
 const Q11 = { gap: 10_000 };
 const OUT_OF_ORDERNESS = 4_000;
 
+/**
+ * @param {string[]} args
+ * @returns {Options | undefined} undefined after --help
+ */
 function parseArgs(args) {
+  /** @type {Options} */
   const options = { events: 5_000_000, rounds: 2, queries: ["q5", "q7", "q11"], seed: 42, eventsPerSecond: 10_000, batchSize: undefined, rxjs: true, dist: path.join(ROOT, "dist/index.js") };
   for (let i = 0; i < args.length; i++) {
     const arg = args[i];
@@ -29,6 +45,10 @@ function parseArgs(args) {
       if (v === undefined) throw new RangeError(`engine: ${arg} needs a value\n${USAGE}`);
       return v;
     };
+    /**
+     * @param {string} name
+     * @param {number} min
+     */
     const int = (name, min) => {
       const v = Number(value());
       if (!Number.isSafeInteger(v) || v < min) throw new RangeError(`engine: ${name} must be an integer ≥ ${min}\n${USAGE}`);
@@ -42,8 +62,11 @@ function parseArgs(args) {
     else if (arg === "--no-rxjs") options.rxjs = false;
     else if (arg === "--dist") options.dist = path.resolve(value());
     else if (arg === "--queries") {
-      options.queries = value().split(",");
-      for (const q of options.queries) if (!["q5", "q7", "q11"].includes(q)) throw new RangeError(`engine: unknown query ${q}\n${USAGE}`);
+      options.queries = [];
+      for (const q of value().split(",")) {
+        if (q !== "q5" && q !== "q7" && q !== "q11") throw new RangeError(`engine: unknown query ${q}\n${USAGE}`);
+        options.queries.push(q);
+      }
     } else if (arg === "--help" || arg === "-h") {
       console.log(USAGE);
       return undefined;
@@ -52,14 +75,24 @@ function parseArgs(args) {
   return options;
 }
 
-/** The Sluice pipelines; each returns the canonical (sorted) result lines. */
+/**
+ * The Sluice pipelines; each returns the canonical (sorted) result lines.
+ * @param {Sluice} sluice
+ * @returns {Record<Query, (config: NexmarkOptions, start: StartOptions) => Promise<string[]>>}
+ */
 function sluiceQueries(sluice) {
   const { from, nexmark, tumbling, sliding, session, maxBy, count, collect } = sluice;
+  /** @param {NexmarkOptions} config */
   const bids = (config) =>
     from(nexmark(config))
       .filter((e) => e.kind === "bid")
       .withTimestamps((b) => b.dateTime, { outOfOrderness: OUT_OF_ORDERNESS });
+  /**
+   * @param {import("../src/index.ts").DataStream<string>} stream
+   * @param {StartOptions} start
+   */
   const run = async (stream, start) => {
+    /** @type {import("../src/index.ts").CollectSink<string>} */
     const out = collect();
     await stream.to(out).start(start).done;
     return [...out.records].sort();
@@ -95,23 +128,32 @@ function sluiceQueries(sluice) {
   };
 }
 
+/** @type {Record<Query, (gen: NexmarkGenerator, events: number) => HandResult>} */
 const HAND = {
   q7: (gen, events) => q7HandLoop(gen, events, { ...Q7, outOfOrderness: OUT_OF_ORDERNESS }),
   q5: (gen, events) => q5HandLoop(gen, events, { ...Q5, outOfOrderness: OUT_OF_ORDERNESS }),
   q11: (gen, events) => q11HandLoop(gen, events, { ...Q11, outOfOrderness: OUT_OF_ORDERNESS }),
 };
+/** @type {Record<Query, (gen: NexmarkGenerator, events: number) => Promise<string[]>>} */
 const RXJS = {
   q7: (gen, events) => q7Rxjs(gen, events, Q7),
   q5: (gen, events) => q5Rxjs(gen, events, Q5),
   q11: (gen, events) => q11Rxjs(gen, events, Q11),
 };
+/** @type {Record<Query, string>} */
 const DESCRIPTIONS = {
   q5: "hot items: bids per auction, sliding 10 s / 2 s, then the auction(s) with the most bids per window",
   q7: "highest bid(s) per tumbling 10 s window",
   q11: "bids per bidder per session window (10 s gap)",
 };
 
-/** Throws, showing the first differences, unless both sorted line lists are equal. */
+/**
+ * Throws, showing the first differences, unless both sorted line lists are equal.
+ * @param {Query} query
+ * @param {string} what
+ * @param {readonly string[]} actual
+ * @param {readonly string[]} expected
+ */
 function assertSameLines(query, what, actual, expected) {
   if (actual.length === expected.length && actual.every((line, i) => line === expected[i])) return;
   const want = new Set(expected);
@@ -124,21 +166,29 @@ function assertSameLines(query, what, actual, expected) {
   );
 }
 
+/**
+ * @template T
+ * @param {() => T | Promise<T>} fn
+ * @returns {Promise<{ ms: number, value: T }>}
+ */
 async function timed(fn) {
   const start = performance.now();
   const value = await fn();
   return { ms: performance.now() - start, value };
 }
 
+/** @param {number} eventsPerSecond */
 const fmt = (eventsPerSecond) => `${(eventsPerSecond / 1000).toFixed(0).padStart(6)}k events/s`;
 
 /** @param {string[]} args */
 export default async function main(args) {
   const options = parseArgs(args);
   if (options === undefined) return 0;
-  const sluice = await import(pathToFileURL(options.dist).href);
+  const sluice = /** @type {Sluice} */ (await import(pathToFileURL(options.dist).href));
   const queries = sluiceQueries(sluice);
+  /** @type {NexmarkOptions} */
   const config = { seed: options.seed, maxEvents: options.events, eventsPerSecond: options.eventsPerSecond };
+  /** @type {NexmarkOptions} */
   const inOrderConfig = { ...config, outOfOrder: false };
   const generator = sluice.nexmark(config).generator;
   const inOrderGenerator = sluice.nexmark(inOrderConfig).generator;
@@ -152,13 +202,19 @@ export default async function main(args) {
     console.log(`\n${q}: ${DESCRIPTIONS[q]}`);
     // The RxJS variant runs on in-order events: its results are checked against the hand loop on those.
     const inOrderExpected = options.rxjs ? HAND[q](inOrderGenerator, options.events).lines : undefined;
+    /** @type {{ sluice: number[], hand: number[], rxjs: number[] }} */
     const samples = { sluice: [], hand: [], rxjs: [] };
     let results = 0;
     for (let r = 0; r < options.rounds; r++) {
       // Rotate who goes first (warm-up, GC pressure).
       const order = ["sluice", "hand", "rxjs"].filter((s) => s !== "rxjs" || options.rxjs);
-      for (let k = 0; k < r % order.length; k++) order.push(order.shift());
+      for (let k = 0; k < r % order.length; k++) {
+        const first = order.shift();
+        if (first !== undefined) order.push(first);
+      }
+      /** @type {string[] | undefined} */
       let sluiceLines;
+      /** @type {HandResult | undefined} */
       let hand;
       for (const system of order) {
         if (system === "sluice") {
@@ -172,11 +228,13 @@ export default async function main(args) {
         } else {
           const t = await timed(() => RXJS[q](inOrderGenerator, options.events));
           samples.rxjs.push(t.ms);
+          if (inOrderExpected === undefined) throw new Error(`engine ${q}: no in-order hand-loop results to check rxjs against`);
           if (r === 0) assertSameLines(q, "rxjs (in order) and hand-loop (in order) results", t.value, inOrderExpected);
         }
       }
+      if (sluiceLines === undefined || hand === undefined) throw new Error(`engine ${q}: round ${r + 1} did not run both sluice and the hand loop`);
       if (hand.late !== 0) console.log(`  note: the hand loop saw ${hand.late} late bids (dropped, as the engine would with a watermark as far)`);
-      if (hand.ambiguous > 0) {
+      if (hand.ambiguous !== undefined && hand.ambiguous > 0) {
         console.log(`  note: ${hand.ambiguous} bids touched a session exactly at its end after the hand loop fired it; the engine's periodic watermark may merge them`);
       }
       assertSameLines(q, "sluice and hand-loop results", sluiceLines, hand.lines);
@@ -187,6 +245,7 @@ export default async function main(args) {
         .join("   ");
       console.log(`  round ${r + 1}: ${line}   (${results} results, equal)`);
     }
+    /** @param {number[]} s */
     const rate = (s) => (options.events / summarize(s).median) * 1000;
     const sluiceRate = rate(samples.sluice);
     const handRate = rate(samples.hand);

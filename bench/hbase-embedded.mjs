@@ -26,6 +26,22 @@ import { parseArgs } from "node:util";
 import { ClassicLevel } from "classic-level";
 import { round, summarize } from "./lib/stats.mjs";
 
+/**
+ * One contender: the same four operations on its own directory.
+ * @typedef {object} Store
+ * @property {string} label
+ * @property {string[]} [cases] the cases it takes part in (default ALL_CASES)
+ * @property {(first: number) => Promise<void>} writeBatch writes rows first … first + ROWS_PER_BATCH − 1
+ * @property {(i: number) => Promise<void>} putOne
+ * @property {() => Promise<{ rows: number, cells: number }>} scanAll
+ * @property {(i: number) => Promise<void>} getRow
+ * @property {() => Promise<void>} [settle] waits for background work of the writes (not timed)
+ * @property {() => Promise<void>} close
+ */
+/** @typedef {(dir: string) => Promise<Store>} StoreFactory */
+/** @typedef {{ batched_puts: number, single_puts: number, scan: number, get: number }} CaseFigures */
+/** @typedef {keyof CaseFigures} CaseKey */
+
 const BENCH = "hbase-embedded";
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const ROWS_PER_BATCH = 1_000;
@@ -45,6 +61,10 @@ const QUALIFIERS = Array.from({ length: CELLS_PER_ROW }, (_, i) => `q${i}`);
 const RAW_NEXTV = 1_000;
 const RAW_HIGH_WATER_MARK_BYTES = 1024 * 1024;
 
+/**
+ * @param {string[]} args
+ * @returns {{ rows: number, rounds: number, lmdb: boolean }}
+ */
 function options(args) {
   const { values } = parseArgs({
     args,
@@ -55,6 +75,10 @@ function options(args) {
     },
     strict: true,
   });
+  /**
+   * @param {"rows" | "rounds"} name
+   * @param {number} min
+   */
   const count = (name, min) => {
     const n = Number(values[name]);
     if (!Number.isInteger(n) || n < min) throw new Error(`--${name} must be an integer ≥ ${min}, got ${JSON.stringify(values[name])}`);
@@ -65,13 +89,24 @@ function options(args) {
   return { rows, rounds: count("rounds", 1), lmdb: !values["no-lmdb"] };
 }
 
+/** @param {number} i */
 const rowKey = (i) => `row${String(i).padStart(8, "0")}`;
-/** A value of VALUE_LENGTH ASCII bytes that differs per cell. */
+/**
+ * A value of VALUE_LENGTH ASCII bytes that differs per cell.
+ * @param {number} i
+ * @param {number} q
+ */
 const valueOf = (i, q) => `v${q}-${String(i).padStart(VALUE_LENGTH - 4, "0")}`.slice(0, VALUE_LENGTH);
 
-/** Deterministic pseudo-random row numbers (xorshift), the same for every contender. */
+/**
+ * Deterministic pseudo-random row numbers (xorshift), the same for every contender.
+ * @param {number} n
+ * @param {number} rows
+ * @returns {number[]}
+ */
 function randomRows(n, rows, seed = 0x9e3779b9) {
   let x = seed >>> 0;
+  /** @type {number[]} */
   const out = new Array(n);
   for (let i = 0; i < n; i++) {
     x ^= x << 13;
@@ -90,15 +125,28 @@ function randomRows(n, rows, seed = 0x9e3779b9) {
  * built per write as a raw user would.
  */
 const RAW_KEY_PAD = "12345678p";
+/**
+ * @param {number} i
+ * @param {number} q
+ */
 const rawKey = (i, q) => Buffer.from(`t0001${rowKey(i)}\u0000\u0000${FAMILY}\u0000\u0000${QUALIFIERS[q]}\u0000\u0000${RAW_KEY_PAD}`, "latin1");
+/** @param {number} i */
 const rawSingleKey = (i) => Buffer.from(`t0001single${rowKey(i)}\u0000\u0000${FAMILY}\u0000\u0000${QUALIFIERS[0]}\u0000\u0000${RAW_KEY_PAD}`, "latin1");
+/** @param {number} i */
 const rawRowStart = (i) => Buffer.from(`t0001${rowKey(i)}\u0000\u0000`, "latin1");
+/** @param {number} i */
 const rawRowEnd = (i) => Buffer.from(`t0001${rowKey(i)}\u0000\u0001`, "latin1");
 
 // ---------------------------------------------------------------------------------------------------
 // Contenders. Each exposes the same four operations on its own directory.
 
+/**
+ * @param {string} dir
+ * @returns {Promise<Store>}
+ */
 async function sluiceStore(dir) {
+  // Types only from src/: the bench loads the built module.
+  /** @type {{ connect: typeof import("../src/hbase/connect.ts").connect }} */
   const { connect } = await import(pathToFileURL(path.join(ROOT, "dist/hbase/connect.js")).href);
   const connection = await connect({ path: dir });
   await connection.admin.createTable(TABLE, { families: [FAMILY] });
@@ -106,9 +154,11 @@ async function sluiceStore(dir) {
   return {
     label: "sluice",
     async writeBatch(first) {
+      /** @type {import("../src/hbase/table.ts").Put[]} */
       const puts = new Array(ROWS_PER_BATCH);
       for (let r = 0; r < ROWS_PER_BATCH; r++) {
         const i = first + r;
+        /** @type {import("../src/hbase/table.ts").Put["cells"][number][]} */
         const cells = new Array(CELLS_PER_ROW);
         for (let q = 0; q < CELLS_PER_ROW; q++) cells[q] = { family: FAMILY, qualifier: QUALIFIERS[q], value: valueOf(i, q) };
         puts[r] = { row: rowKey(i), cells };
@@ -139,8 +189,14 @@ async function sluiceStore(dir) {
   };
 }
 
-/** The fastest way classic-level writes a batch: chained batch or array of operations (see README). */
+/**
+ * The fastest way classic-level writes a batch: chained batch or array of operations (see README).
+ * @param {string} dir
+ * @param {boolean} chained
+ * @returns {Promise<Store>}
+ */
 async function levelStore(dir, chained) {
+  /** @type {ClassicLevel<Uint8Array, Uint8Array>} */
   const db = new ClassicLevel(dir, { keyEncoding: "view", valueEncoding: "view" });
   await db.open();
   return {
@@ -155,6 +211,7 @@ async function levelStore(dir, chained) {
         }
         await batch.write();
       } else {
+        /** @type {{ type: "put", key: Uint8Array, value: Uint8Array }[]} */
         const ops = [];
         for (let r = 0; r < ROWS_PER_BATCH; r++) {
           for (let q = 0; q < CELLS_PER_ROW; q++) ops.push({ type: "put", key: rawKey(first + r, q), value: Buffer.from(valueOf(first + r, q), "latin1") });
@@ -198,10 +255,15 @@ async function levelStore(dir, chained) {
   };
 }
 
+/**
+ * @param {string} dir
+ * @returns {Promise<Store>}
+ */
 async function lmdbStore(dir) {
   const { open } = await import("lmdb");
   // Default durability (each commit flushed) would make awaited single puts fsync-bound; LevelDB's
   // default write is not fsynced either (both survive kill -9, neither a power cut). noSync matches it.
+  /** @type {import("lmdb").RootDatabase<Uint8Array, Uint8Array>} */
   const db = open({ path: dir, keyEncoding: "binary", encoding: "binary", noSync: true });
   return {
     label: "lmdb",
@@ -241,6 +303,10 @@ async function lmdbStore(dir) {
 // ---------------------------------------------------------------------------------------------------
 // Measurements: each returns one round's figure for one contender.
 
+/**
+ * @param {Store} store
+ * @param {number} rows
+ */
 async function timeWrites(store, rows) {
   const start = performance.now();
   for (let first = 0; first < rows; first += ROWS_PER_BATCH) await store.writeBatch(first);
@@ -248,12 +314,20 @@ async function timeWrites(store, rows) {
   return (rows * CELLS_PER_ROW) / seconds;
 }
 
+/**
+ * @param {Store} store
+ * @param {number} repetition
+ */
 async function timeSinglePuts(store, repetition) {
   const start = performance.now();
   for (let i = 0; i < SINGLE_PUTS; i++) await store.putOne(repetition * SINGLE_PUTS + i);
   return SINGLE_PUTS / ((performance.now() - start) / 1000);
 }
 
+/**
+ * @param {Store} store
+ * @param {number} rows
+ */
 async function timeScan(store, rows) {
   const start = performance.now();
   const seen = await store.scanAll();
@@ -263,8 +337,14 @@ async function timeScan(store, rows) {
   return rows / seconds;
 }
 
+/**
+ * @param {Store} store
+ * @param {number} rows
+ * @param {number} repetition
+ */
 async function timeGets(store, rows, repetition) {
   const picks = randomRows(GETS, rows, 0x9e3779b9 + repetition);
+  /** @type {number[]} */
   const samples = [];
   for (const i of picks) {
     const start = performance.now();
@@ -283,14 +363,27 @@ const SCANS_PER_ROUND = 2;
  * puts); then each read case runs contender after contender, alternating the order between repetitions
  * and rounds, so that load from elsewhere on the machine falls on all of them alike. Returns, per
  * contender label, the figures of each case.
+ * @param {StoreFactory[]} factories
+ * @param {number} rows
+ * @param {number} rounds
+ * @param {string} root
+ * @returns {Promise<Map<string, Partial<Record<CaseKey, number[]>>>>}
  */
 async function runRounds(factories, rows, rounds, root) {
+  /** @type {Map<string, Partial<Record<CaseKey, number[]>>>} */
   const figures = new Map();
+  /**
+   * @param {string} label
+   * @param {CaseKey} name
+   * @param {number} value
+   */
   const record = (label, name, value) => {
-    if (!figures.has(label)) figures.set(label, {});
-    (figures.get(label)[name] ??= []).push(value);
+    let cases = figures.get(label);
+    if (cases === undefined) figures.set(label, (cases = {}));
+    (cases[name] ??= []).push(value);
   };
   for (let r = 0; r < rounds; r++) {
+    /** @type {{ dir: string, store: Store }[]} */
     const stores = [];
     try {
       for (const factory of factories) {
@@ -298,6 +391,10 @@ async function runRounds(factories, rows, rounds, root) {
         stores.push({ dir, store: await factory(dir) });
       }
       let flip = r % 2 === 1;
+      /**
+       * @param {CaseKey} name
+       * @param {(store: Store) => Promise<number>} measure
+       */
       const each = async (name, measure) => {
         const order = flip ? [...stores].reverse() : stores;
         flip = !flip;
@@ -321,7 +418,9 @@ async function runRounds(factories, rows, rounds, root) {
   return figures;
 }
 
+/** @param {number[]} values */
 const median = (values) => summarize(values).median;
+/** @type {{ name: string, unit: string, higherIsBetter: boolean, what: string, source?: CaseKey }[]} */
 const CASES = [
   { name: "batched_puts", unit: "cells/s", higherIsBetter: true, what: `putMany of ${ROWS_PER_BATCH} rows × ${CELLS_PER_ROW} cells` },
   { name: "single_puts", unit: "puts/s", higherIsBetter: true, what: "put of one cell, awaited one by one" },
@@ -329,10 +428,15 @@ const CASES = [
   { name: "get_median", unit: "µs", higherIsBetter: false, what: "get of a random existing row", source: "get" },
 ];
 
+/**
+ * @param {number} value
+ * @param {string} unit
+ */
 function fmt(value, unit) {
   return unit === "µs" ? `${round(value, 1)} µs` : `${Math.round(value).toLocaleString("en-US")} ${unit}`;
 }
 
+/** @param {string[]} args */
 export default async function main(args) {
   const { rows, rounds, lmdb: lmdbWanted } = options(args);
   let lmdb = lmdbWanted;
@@ -348,14 +452,22 @@ export default async function main(args) {
   const started = performance.now();
   try {
     console.log(`${BENCH}: ${rows.toLocaleString("en-US")} rows × ${CELLS_PER_ROW} cells (${VALUE_LENGTH}-byte values), ${rounds} rounds, medians`);
+    /** @type {StoreFactory[]} */
     const factories = [sluiceStore, (dir) => levelStore(dir, true), (dir) => levelStore(dir, false)];
     if (lmdb) factories.push(lmdbStore);
     const figures = await runRounds(factories, rows, rounds, root);
     const medians = new Map([...figures].map(([label, cases]) => [label, Object.fromEntries(Object.entries(cases).map(([k, v]) => [k, median(v)]))]));
-    const sluice = medians.get("sluice");
+    /** @param {string} label */
+    const mediansOf = (label) => {
+      const m = medians.get(label);
+      if (m === undefined) throw new Error(`${BENCH}: no figures for ${label}`);
+      return m;
+    };
+    const sluice = mediansOf("sluice");
     // The raw baseline: classic-level's faster write path (chained vs array batch); reads as the chained store.
-    const chained = medians.get("leveldb-chained");
-    const array = medians.get("leveldb");
+    const chained = mediansOf("leveldb-chained");
+    const array = mediansOf("leveldb");
+    /** @type {Record<string, number>} */
     const raw = {
       batched_puts: Math.max(chained.batched_puts, array.batched_puts),
       single_puts: Math.max(chained.single_puts, array.single_puts),
@@ -385,7 +497,7 @@ export default async function main(args) {
     ];
     console.log(`targets: ${targets.map(([what, met]) => `${what}: ${met ? "met" : "NOT met"}`).join("; ")}`);
     if (lmdb) {
-      const l = medians.get("lmdb");
+      const l = mediansOf("lmdb");
       console.log("");
       console.log("engine comparison (raw work only, same keys and values):");
       console.log(`${"case".padEnd(14)} ${"leveldb".padStart(18)} ${"lmdb".padStart(18)}`);

@@ -9,7 +9,20 @@
  * Results are canonical lines (strings), sorted, so they compare with the engine's and RxJS's.
  */
 
-/** `timestamp − ((timestamp − offset) mod size)` with a non-negative modulo (offset 0). */
+/**
+ * @typedef {import("../../src/index.ts").Bid} Bid
+ * @typedef {import("../../src/index.ts").NexmarkEvent} NexmarkEvent
+ * @typedef {{ event(n: number): NexmarkEvent }} EventGenerator a Nexmark generator (`NexmarkGenerator`)
+ * @typedef {{ start: number, end: number, count: number, fired: boolean }} Session an open q11 session
+ * @typedef {{ end: number, bidder: number, session: Session }} HeapEntry
+ */
+
+/**
+ * `timestamp − ((timestamp − offset) mod size)` with a non-negative modulo (offset 0).
+ * @param {number} ts
+ * @param {number} size
+ * @returns {number}
+ */
 function windowStart(ts, size) {
   const r = ts % size;
   return ts - (r < 0 ? r + size : r);
@@ -17,18 +30,21 @@ function windowStart(ts, size) {
 
 /**
  * Nexmark q7: per tumbling window of `size` ms, the bid(s) with the highest price, ties in arrival order.
- * @param {{ event(n: number): any }} generator
+ * @param {EventGenerator} generator
  * @param {number} events - event numbers 0 … events − 1
  * @param {{ size: number, outOfOrderness: number }} options
  * @returns {{ lines: string[], late: number }}
  */
 export function q7HandLoop(generator, events, { size, outOfOrderness }) {
+  /** @type {Map<number, { price: number, bids: Bid[] }>} */
   const open = new Map(); // window start → { price, bids }
+  /** @type {string[]} */
   const lines = [];
   let maxTs = -Infinity;
   let watermark = -Infinity;
   let late = 0;
   let nextStart = Infinity; // the earliest window start that may still be open
+  /** @param {number} upTo */
   const fire = (upTo) => {
     while (nextStart !== Infinity && nextStart + size - 1 <= upTo) {
       const acc = open.get(nextStart);
@@ -72,7 +88,13 @@ export function q7HandLoop(generator, events, { size, outOfOrderness }) {
   return { lines: lines.sort(), late };
 }
 
-/** The canonical line of one q7 result. */
+/**
+ * The canonical line of one q7 result.
+ * @param {number} start
+ * @param {number} end
+ * @param {readonly Bid[]} bids
+ * @returns {string}
+ */
 export function q7Line(start, end, bids) {
   return `${start} ${end} ${bids.map((b) => `${b.auction}/${b.bidder}/${b.price}/${b.dateTime}`).join(",")}`;
 }
@@ -80,20 +102,27 @@ export function q7Line(start, end, bids) {
 /**
  * Nexmark q5: bids per auction in sliding windows (`size` ms every `slide` ms); per window the
  * auction(s) with the most bids.
+ * @param {EventGenerator} generator
+ * @param {number} events - event numbers 0 … events − 1
+ * @param {{ size: number, slide: number, outOfOrderness: number }} options
  * @returns {{ lines: string[], late: number }}
  */
 export function q5HandLoop(generator, events, { size, slide, outOfOrderness }) {
+  /** @type {Map<number, Map<number, number>>} */
   const open = new Map(); // window start → Map(auction → count)
+  /** @type {string[]} */
   const lines = [];
   let maxTs = -Infinity;
   let watermark = -Infinity;
   let late = 0;
   let nextStart = Infinity;
+  /** @param {number} upTo */
   const fire = (upTo) => {
     while (nextStart !== Infinity && nextStart + size - 1 <= upTo) {
       const counts = open.get(nextStart);
       if (counts !== undefined) {
         let best = 0;
+        /** @type {number[]} */
         let auctions = [];
         for (const [auction, c] of counts) {
           if (c > best) {
@@ -137,7 +166,14 @@ export function q5HandLoop(generator, events, { size, slide, outOfOrderness }) {
   return { lines: lines.sort(), late };
 }
 
-/** The canonical line of one q5 result (auctions sorted: the engine emits ties in timer order). */
+/**
+ * The canonical line of one q5 result (auctions sorted: the engine emits ties in timer order).
+ * @param {number} start
+ * @param {number} end
+ * @param {number} count
+ * @param {readonly number[]} auctions
+ * @returns {string}
+ */
 export function q5Line(start, end, count, auctions) {
   return `${start} ${end} ${count} ${[...auctions].sort((a, b) => a - b).join(",")}`;
 }
@@ -147,23 +183,31 @@ export function q5Line(start, end, count, auctions) {
  * overlap or touch). `ambiguous` counts events that touch a session the loop had already fired: with
  * the engine's periodic watermark the engine may still have merged them, so equality is only expected
  * when it is 0 (it is for the default seeds; the bench says so otherwise).
+ * @param {EventGenerator} generator
+ * @param {number} events - event numbers 0 … events − 1
+ * @param {{ gap: number, outOfOrderness: number }} options
  * @returns {{ lines: string[], late: number, ambiguous: number }}
  */
 export function q11HandLoop(generator, events, { gap, outOfOrderness }) {
+  /** @type {Map<number, Session[]>} */
   const sessions = new Map(); // bidder → open sessions [{ start, end, count }], disjoint, not touching
+  /** @type {Map<number, number>} */
   const firedEnd = new Map(); // bidder → end of its last fired session
   const heap = new EndHeap(); // (end, bidder, session): firing candidates, stale ones skipped
+  /** @type {string[]} */
   const lines = [];
   let maxTs = -Infinity;
   let watermark = -Infinity;
   let late = 0;
   let ambiguous = 0;
+  /** @param {number} upTo */
   const fire = (upTo) => {
     for (let top = heap.peek(); top !== undefined && top.end - 1 <= upTo; top = heap.peek()) {
       heap.pop();
       const { bidder, session } = top;
       if (session.end !== top.end || session.fired) continue; // extended or merged away since
       const list = sessions.get(bidder);
+      if (list === undefined) continue; // (a live session is always listed)
       const i = list.indexOf(session);
       if (i < 0) continue;
       session.fired = true;
@@ -191,6 +235,7 @@ export function q11HandLoop(generator, events, { gap, outOfOrderness }) {
     let start = ts;
     let end = ts + gap;
     let count = 1;
+    /** @type {Session | undefined} */
     let target;
     for (let i = 0; i < list.length; i++) {
       const s = list[i];
@@ -229,7 +274,14 @@ export function q11HandLoop(generator, events, { gap, outOfOrderness }) {
   return { lines: lines.sort(), late, ambiguous };
 }
 
-/** The canonical line of one q11 result. */
+/**
+ * The canonical line of one q11 result.
+ * @param {number} bidder
+ * @param {number} start
+ * @param {number} end
+ * @param {number} count
+ * @returns {string}
+ */
 export function q11Line(bidder, start, end, count) {
   return `${bidder} ${start} ${end} ${count}`;
 }
@@ -237,11 +289,18 @@ export function q11Line(bidder, start, end, count) {
 /** A binary min-heap of { end, bidder, session } by end. */
 class EndHeap {
   constructor() {
+    /** @type {HeapEntry[]} */
     this.items = [];
   }
+  /** @returns {HeapEntry | undefined} */
   peek() {
     return this.items[0];
   }
+  /**
+   * @param {number} end
+   * @param {number} bidder
+   * @param {Session} session
+   */
   push(end, bidder, session) {
     const h = this.items;
     h.push({ end, bidder, session });
@@ -253,11 +312,12 @@ class EndHeap {
       i = p;
     }
   }
+  /** @returns {HeapEntry | undefined} */
   pop() {
     const h = this.items;
     const top = h[0];
     const last = h.pop();
-    if (h.length > 0) {
+    if (last !== undefined && h.length > 0) {
       h[0] = last;
       let i = 0;
       for (;;) {
