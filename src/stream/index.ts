@@ -36,6 +36,7 @@ export type { Job, JobMetrics, JobStatus, OperatorMetrics, StartOptions, Checkpo
 export type { CheckpointInfo, CheckpointStore } from "./checkpoint/checkpoint-store.js";
 export { DirectoryCheckpointStore } from "./checkpoint/directory-checkpoint-store.js";
 export type { Sink } from "./api/sink.js";
+export type { LookupFunction, LookupJoinOptions } from "./api/lookup.js";
 export type {
   KeyedProcessFunction,
   ProcessContext,

@@ -10,6 +10,7 @@ import type { Sink } from "./sink.js";
 import type { OutputTag } from "./output-tag.js";
 import type { WindowContext } from "./window-result.js";
 import type { KeyedProcessFunction } from "./process-function.js";
+import type { LookupFunction, LookupJoinOptions } from "./lookup.js";
 
 /** What to do with a record whose timestamp extractor returns no valid timestamp. */
 export type InvalidTimestampPolicy = "fail" | "sideOutput" | "drop";
@@ -58,6 +59,14 @@ export type PlanNode =
       readonly lateTag: OutputTag<unknown> | undefined;
       readonly aggregate: AggregateFunction<unknown, unknown, unknown>;
       readonly result: (value: unknown, context: WindowContext<unknown>) => unknown;
+    }
+  | {
+      readonly kind: "lookup";
+      readonly id: number;
+      readonly name: string;
+      readonly input: PlanNode;
+      readonly fn: LookupFunction<unknown, unknown>;
+      readonly options: LookupJoinOptions<unknown, unknown, unknown, unknown>;
     }
   | {
       readonly kind: "process";

@@ -13,6 +13,7 @@ import type { Trigger } from "../windowing/trigger.js";
 import type { WindowAssigner } from "../windowing/window-assigner.js";
 import type { WindowContext, WindowResult } from "./window-result.js";
 import type { KeyedProcessFunction } from "./process-function.js";
+import type { LookupFunction, LookupJoinOptions } from "./lookup.js";
 import { checkFunction, checkMillis, checkName } from "./checks.js";
 
 /** A stream of T records. */
@@ -77,6 +78,48 @@ export class DataStream<T> {
       invalidTag: invalidTag as OutputTag<unknown>,
     };
     return new TimestampedStream<T>(node, this.pipeline, invalidTag);
+  }
+
+  /**
+   * Enriches each record with a value looked up by key (asynchronously, in order, with an optional LRU
+   * cache and retries). Watermarks wait for the lookups of the records before them.
+   * @example
+   * ```ts
+   * bids.lookupJoin(hbaseLookup(conn.table("people"), { map: (row) => row.get("d:name", "string") }), {
+   *   key: (b) => `person-${b.bidder}`,
+   *   join: (b, name) => ({ ...b, name: name ?? "unknown" }),
+   *   cache: { maxRows: 10_000, expireAfterWriteMs: 60_000 },
+   * })
+   * ```
+   */
+  lookupJoin<K, V, R>(lookup: LookupFunction<K, V>, options: LookupJoinOptions<T, K, V, R>): DataStream<R> {
+    if (lookup === null || typeof lookup !== "object" || typeof lookup.lookup !== "function") {
+      throw new TypeError("lookupJoin() takes a lookup function { description, lookup(key) }, e.g. hbaseLookup(table)");
+    }
+    if (options === null || typeof options !== "object") throw new TypeError("lookupJoin() needs options { key, join }");
+    checkFunction(options.key, "lookupJoin key");
+    checkFunction(options.join, "lookupJoin join");
+    const positive = (value: unknown, what: string, zero: boolean) => {
+      if (value !== undefined && (typeof value !== "number" || !Number.isInteger(value) || value < (zero ? 0 : 1))) {
+        throw new RangeError(`lookupJoin: ${what} must be a ${zero ? "non-negative" : "positive"} integer, got ${String(value)}`);
+      }
+    };
+    positive(options.maxConcurrency, "maxConcurrency", false);
+    positive(options.retries, "retries", true);
+    if (options.cache !== undefined) {
+      if (options.cache === null || typeof options.cache !== "object") throw new TypeError("lookupJoin: cache must be { maxRows, expireAfterWriteMs?, cacheMissing? }");
+      positive(options.cache.maxRows, "cache.maxRows", false);
+      if (options.cache.maxRows === undefined) throw new RangeError("lookupJoin: cache.maxRows is required");
+      positive(options.cache.expireAfterWriteMs, "cache.expireAfterWriteMs", false);
+    }
+    return this.next({
+      kind: "lookup",
+      id: this.pipeline.newId(),
+      name: `lookup ${lookup.description}`,
+      input: this.node,
+      fn: lookup as LookupFunction<unknown, unknown>,
+      options: options as unknown as LookupJoinOptions<unknown, unknown, unknown, unknown>,
+    });
   }
 
   /** Partitions by key: the keyed operations (windows) that follow see one key at a time. */

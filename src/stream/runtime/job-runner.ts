@@ -239,8 +239,12 @@ class JobRunner implements Job {
         lastTick = now;
         for (const { operator } of physical.operators) operator.onProcessingTime(now);
       }
+      await this.settle();
       const finished = this.splits.every((s) => s.ended);
-      if (finished) this.endOfInput();
+      if (finished) {
+        this.endOfInput();
+        await this.settle();
+      }
       this.busyMs += performance.now() - roundStart;
       await this.writeSinks();
       if (finished) {
@@ -252,6 +256,11 @@ class JobRunner implements Job {
       if (read === 0 && waiting > 0) await sleep(Math.min(IDLE_WAIT, this.watermarkInterval));
       else await new Promise<void>((resolve) => setImmediate(resolve));
     }
+  }
+
+  /** Lets the asynchronous operators (lookup joins) finish this round's work, upstream first. */
+  private async settle(): Promise<void> {
+    for (const { operator } of this.physical!.operators) if (operator.settle !== undefined) await operator.settle();
   }
 
   /** At a round boundary (no record in flight): the periodic checkpoint when due, and requested ones. */

@@ -40,4 +40,9 @@ export interface Operator {
   snapshotState(): unknown;
   /** Restores {@link snapshotState}'s result (on a fresh instance, before any record). */
   restoreState(state: unknown): void;
+  /**
+   * Asynchronous operators only (lookup joins): finishes the work the round started and emits its
+   * results; the job awaits it before the round's sinks are written and before checkpoints.
+   */
+  settle?(): Promise<void>;
 }

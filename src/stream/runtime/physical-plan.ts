@@ -17,6 +17,7 @@ import { SinkOperator } from "./operators/sink-operator.js";
 import { TimestampsOperator } from "./operators/timestamps-operator.js";
 import { WindowOperator } from "./operators/window-operator.js";
 import { KeyedProcessOperator } from "./operators/keyed-process-operator.js";
+import { LookupOperator } from "./operators/lookup-operator.js";
 
 /** Where records go: an operator instance and its input channel. */
 interface Target {
@@ -134,7 +135,14 @@ function attach(node: PlanNode, upstream: FanOut, target: Target): void {
 }
 
 function isSplitLocal(node: PlanNode): boolean {
-  return node.kind === "map" || node.kind === "filter" || node.kind === "flatMap" || node.kind === "timestamps" || node.kind === "sideOutput";
+  return (
+    node.kind === "map" ||
+    node.kind === "filter" ||
+    node.kind === "flatMap" ||
+    node.kind === "timestamps" ||
+    node.kind === "sideOutput" ||
+    node.kind === "lookup"
+  );
 }
 
 function createOperator(node: PlanNode, out: Output, channels: number, now: () => number): Operator {
@@ -152,6 +160,8 @@ function createOperator(node: PlanNode, out: Output, channels: number, now: () =
       return new PassOperator(node.name, out, channels);
     case "window":
       return new WindowOperator(node.name, out, channels, { ...node, now });
+    case "lookup":
+      return new LookupOperator(node.name, out, { fn: node.fn, options: node.options, now });
     case "process":
       return new KeyedProcessOperator(node.name, out, channels, { key: node.key, fn: node.fn, now });
     case "sink":
