@@ -23,6 +23,11 @@ export { hbaseTail } from "./connectors/hbase-tail-source.js";
 export { hbaseLookup } from "./connectors/hbase-lookup.js";
 export { createBufferedMutator } from "./hbase/buffered-mutator.js";
 export { chart, chartOf } from "./charts/index.js";
+export { showJobStatus, jobStatusBundle } from "./notebook/job-status.js";
+import { installJobStatusDisplays } from "./notebook/job-status.js";
+
+// Inside the kernel, every job a cell starts gets a live status display under that cell.
+installJobStatusDisplays();
 export { BufferedMutatorError } from "./hbase/buffered-mutator-error.js";
 
 export type { HBaseScanSourceOptions } from "./connectors/hbase-scan-source.js";

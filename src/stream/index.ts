@@ -6,6 +6,9 @@ import type { Source } from "./sources/source.js";
 import { DataStream } from "./api/streams.js";
 import { Pipeline } from "./api/pipeline.js";
 import { startJob } from "./runtime/job-runner.js";
+import { registeredJobs } from "./runtime/job-registry.js";
+import { JobList } from "./api/job-list.js";
+import type { Job } from "./api/job.js";
 
 /**
  * A stream of the records of `source`. @example
@@ -24,6 +27,21 @@ export function from<T>(source: Source<T>, name?: string): DataStream<T> {
   return new DataStream<T>({ kind: "source", id: pipeline.newId(), name: name ?? source.description, source: source as Source<unknown> }, pipeline);
 }
 
+/**
+ * The jobs started in this process, shown as a table in a notebook. `jobs.stopAll()` stops every running
+ * job (gracefully: sinks flushed).
+ */
+export const jobs: (() => JobList) & { stopAll(): Promise<void>; list(): readonly Job[] } = Object.assign(() => new JobList(registeredJobs()), {
+  list: () => registeredJobs(),
+  async stopAll(): Promise<void> {
+    await Promise.all(registeredJobs().filter((j) => j.status === "running").map((j) => j.stop()));
+  },
+});
+
+export { onJobStart } from "./runtime/job-registry.js";
+export { JobList } from "./api/job-list.js";
+export type { JobRow } from "./api/job-list.js";
+export type { JobListener } from "./runtime/job-registry.js";
 export { DataStream, KeyedStream, WindowedStream, TimestampedStream } from "./api/streams.js";
 export { Pipeline } from "./api/pipeline.js";
 export { OutputTag } from "./api/output-tag.js";

@@ -37,9 +37,16 @@ describe("notebooks/streaming-basics.ipynb : pipelines, windows and the HBase si
     expect(resultText(outputsOf(nb, "metrics"))).toContain("status: 'finished'");
   });
 
+  it("shows each job's status under the cell that started it, final when the job ended", () => {
+    const outputs = outputsOf(run.notebook!, "q7") as { output_type: string; data?: Record<string, unknown> }[];
+    const status = outputs.filter((o) => o.output_type === "display_data" && String(o.data?.["text/plain"] ?? "").startsWith("job q7:"));
+    expect(status).toHaveLength(1);
+    expect(String(status[0]!.data!["text/plain"])).toMatch(/^job q7: finished — [\d,]+ in, 3 out, /);
+  });
+
   it("shows a chart with a Vega-Lite 5 spec and a PNG fallback, updated in place", () => {
     const outputs = outputsOf(run.notebook!, "chart") as { output_type: string; data?: Record<string, unknown> }[];
-    const charts = outputs.filter((o) => o.output_type === "display_data");
+    const charts = outputs.filter((o) => o.output_type === "display_data" && o.data?.["application/vnd.vegalite.v5+json"] !== undefined);
     expect(charts).toHaveLength(1);
     const data = charts[0]!.data!;
     expect(Object.keys(data).sort()).toEqual(["application/vnd.vegalite.v5+json", "image/png", "text/plain"]);

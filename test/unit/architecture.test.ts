@@ -22,8 +22,9 @@ const ALLOWED: Record<string, { layers: string[]; packages: string[] }> = {
   stream: { layers: [], packages: [] },
   connectors: { layers: ["stream", "hbase"], packages: [] },
   charts: { layers: ["display", "stream", "protocol"], packages: ["vega", "vega-lite", "@resvg"] },
+  notebook: { layers: ["display", "stream", "protocol"], packages: [] },
   cli: { layers: ["protocol", "transport", "kernel", "evaluator", "display"], packages: [] },
-  ".": { layers: ["display", "evaluator", "protocol", "hbase", "stream", "connectors", "charts"], packages: [] },
+  ".": { layers: ["display", "evaluator", "protocol", "hbase", "stream", "connectors", "charts", "notebook"], packages: [] },
 };
 
 function sourceFiles(dir: string): string[] {

@@ -13,6 +13,7 @@ import { decodeSnapshot, encodeSnapshot } from "../checkpoint/snapshot-codec.js"
 import type { SourceSplit, SplitReader } from "../sources/source.js";
 import type { PhysicalPlan, SplitEntry } from "./physical-plan.js";
 import { buildPhysicalPlan } from "./physical-plan.js";
+import { registerJob } from "./job-registry.js";
 import { END_OF_TIME, NO_WATERMARK } from "../time/watermark.js";
 
 /** Defaults of {@link StartOptions}. */
@@ -101,6 +102,7 @@ class JobRunner implements Job {
       }
     }
     this.done = this.run(options.restore);
+    registerJob(this);
     // A failed job is reported through `done` and `status`; an unobserved rejection must not crash the kernel.
     this.done.catch(() => {});
   }

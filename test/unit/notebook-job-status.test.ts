@@ -1,0 +1,86 @@
+/** Job status displays and the jobs() table. */
+import { afterEach, describe, expect, it } from "vitest";
+import { setDisplaySinkResolver, type DisplaySink } from "../../src/display/display-sink.js";
+import type { JsonObject, MimeBundle } from "../../src/protocol/message.js";
+import { collect, from, jobs } from "../../src/stream/index.js";
+import { fromArray } from "../../src/stream/sources/index.js";
+import type { Source } from "../../src/stream/sources/source.js";
+import { installJobStatusDisplays, jobStatusBundle } from "../../src/notebook/job-status.js";
+
+class RecordingSink implements DisplaySink {
+  readonly calls: { kind: "display" | "update"; data: MimeBundle; id: string | undefined }[] = [];
+  displayData(data: MimeBundle, _metadata?: JsonObject, transient?: { display_id?: string }): void {
+    this.calls.push({ kind: "display", data, id: transient?.display_id });
+  }
+  updateDisplayData(data: MimeBundle, _metadata: JsonObject | undefined, transient: { display_id: string }): void {
+    this.calls.push({ kind: "update", data, id: transient.display_id });
+  }
+  clearOutput(): void {}
+}
+
+afterEach(() => setDisplaySinkResolver(() => undefined));
+
+/** An unbounded source that never has data (a job that runs until stopped). */
+const quiet: Source<number> = {
+  description: "quiet",
+  bounded: false,
+  splits: async () => [{ id: "q" }],
+  open: async () => ({ poll: async () => ({ records: [], status: "idle" as const }), position: () => 0, close: async () => {} }),
+};
+
+describe("job status displays", () => {
+  it("show a job's status when it starts and update that display until it ends", async () => {
+    installJobStatusDisplays();
+    installJobStatusDisplays(); // once per process, however often it is called
+    const sink = new RecordingSink();
+    setDisplaySinkResolver(() => sink);
+    const job = from(fromArray([1, 2, 3])).map((x) => x * 2).to(collect()).start({ name: "doubler" });
+    await job.done;
+    await new Promise((r) => setImmediate(r));
+    expect(sink.calls[0]!.kind).toBe("display");
+    const id = sink.calls[0]!.id;
+    expect(sink.calls.filter((c) => c.kind === "display")).toHaveLength(1);
+    const last = sink.calls.at(-1)!;
+    expect(last).toMatchObject({ kind: "update", id });
+    expect(String(last.data["text/plain"])).toMatch(/^job doubler: finished — 3 in, 3 out, [\d,]+ records\/s, end of input$/);
+    expect(String(last.data["text/html"])).toContain("<b>doubler</b>");
+  });
+
+  it("show the error of a failed job in its display, not in a later cell", async () => {
+    installJobStatusDisplays();
+    const sink = new RecordingSink();
+    setDisplaySinkResolver(() => sink);
+    const job = from(fromArray([1]))
+      .map(() => {
+        throw new Error("bad <record>");
+      }, "exploding map")
+      .to(collect())
+      .start({ name: "failing" });
+    await expect(job.done).rejects.toThrow("bad <record>");
+    await new Promise((r) => setImmediate(r));
+    const last = sink.calls.at(-1)!;
+    expect(String(last.data["text/plain"])).toContain("error: exploding map failed on record 1: Error: bad <record>");
+    expect(String(last.data["text/html"])).toContain("bad &lt;record&gt;");
+  });
+
+  it("show nothing outside a kernel", async () => {
+    installJobStatusDisplays();
+    const job = from(fromArray([1])).to(collect()).start();
+    await job.done;
+    expect(jobStatusBundle(job)["text/plain"]).toContain("finished");
+  });
+});
+
+describe("jobs()", () => {
+  it("lists the jobs of the process as a table, and stopAll stops the running ones", async () => {
+    const running = from(quiet).to(collect()).start({ name: "forever" });
+    await new Promise((r) => setTimeout(r, 20));
+    const table = jobs();
+    expect(table.rows().find((r) => r.name === "forever")).toMatchObject({ status: "running", recordsIn: 0 });
+    const bundle = (table as unknown as Record<symbol, () => Record<string, string>>)[Symbol.for("Jupyter.display")]!();
+    expect(bundle["text/html"]).toContain("<td>forever</td><td>running</td>");
+    await jobs.stopAll();
+    expect(running.status).toBe("stopped");
+    expect(jobs.list()).toContain(running);
+  });
+});
