@@ -70,6 +70,22 @@ export async function executeWithNbconvert(options) {
 }
 
 /**
+ * Exports an executed notebook to HTML with `jupyter nbconvert --to html` (nothing is executed) and
+ * returns the HTML file's path; throws with the tool's output when it fails.
+ * @param {{ env: NodeJS.ProcessEnv, notebook: string, outputDir: string, outputName: string }} options
+ * @returns {Promise<string>}
+ */
+export async function exportHtml(options) {
+  const result = await runCommand(
+    JUPYTER_PYTHON,
+    ["-m", "nbconvert", "--to", "html", options.notebook, "--output-dir", options.outputDir, "--output", options.outputName],
+    { env: options.env, cwd: options.outputDir, timeoutMs: 120_000, check: false, echo: false },
+  );
+  if (result.code !== 0) throw new Error(`nbconvert --to html failed (exit code ${result.code}):\n${result.stderr}`);
+  return path.join(options.outputDir, options.outputName.endsWith(".html") ? options.outputName : `${options.outputName}.html`);
+}
+
+/**
  * Executes the notebook with nbclient's NotebookClient (what nbconvert uses underneath, driven
  * directly), writing the executed notebook to `outputDir/outputName`.
  * @param {ExecuteNotebookOptions} options

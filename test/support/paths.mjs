@@ -13,7 +13,7 @@ export const SLUICE_CLI = path.join(REPO_ROOT, "dist", "cli", "main.js");
 /** The tour notebook executed by the nbconvert test and by `npm run quickstart`. */
 export const TOUR_NOTEBOOK = path.join(REPO_ROOT, "notebooks", "kernel-tour.ipynb");
 /** The notebook `npm run quickstart` executes: a streaming pipeline on the embedded HBase store. */
-export const QUICKSTART_NOTEBOOK = path.join(REPO_ROOT, "notebooks", "streaming-basics.ipynb");
+export const QUICKSTART_NOTEBOOK = path.join(REPO_ROOT, "notebooks", "quickstart.ipynb");
 
 /**
  * The Python that has Debian's Jupyter packages (jupyter_server, nbconvert, nbclient, ipykernel).

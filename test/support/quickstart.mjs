@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
  * `npm run quickstart`: builds the kernel if needed, installs its kernelspec into the repository-local
- * prefix .sluice/jupyter (nothing is written to $HOME), executes notebooks/streaming-basics.ipynb (Nexmark
+ * prefix .sluice/jupyter (nothing is written to $HOME), executes notebooks/quickstart.ipynb (Nexmark
  * pipelines writing to the embedded HBase store in notebooks/.sluice/hbase) with
  * `jupyter nbconvert --execute` and prints where the executed notebook is and what it contains.
  * Exits non-zero when any step fails or the notebook has an error output.
@@ -10,11 +10,11 @@ import path from "node:path";
 import { createJupyterEnv } from "./jupyter-env.mjs";
 import { ensureSluiceBuilt, installSluiceKernelspec } from "./kernelspec.mjs";
 import { notebookProblems, summarizeNotebook } from "./notebook-outputs.mjs";
-import { executeWithNbconvert } from "./notebook-runner.mjs";
+import { executeWithNbconvert, exportHtml } from "./notebook-runner.mjs";
 import { REPO_ROOT, QUICKSTART_NOTEBOOK } from "./paths.mjs";
 
 const STATE_DIR = path.join(REPO_ROOT, ".sluice");
-const OUTPUT_NAME = "streaming-basics.out.ipynb";
+const OUTPUT_NAME = "quickstart.out.ipynb";
 
 /** @param {string} message */
 function step(message) {
@@ -54,6 +54,8 @@ async function main() {
     return 1;
   }
   console.log("\n✓ every cell ran without errors.");
+  const html = await exportHtml({ env: jupyter.env, notebook: run.outputPath, outputDir: STATE_DIR, outputName: "quickstart.html" });
+  console.log(`  HTML export (the charts are images in it): ${path.relative(process.cwd(), html)}`);
   console.log(`  Open it in JupyterLab: JUPYTER_PATH=${path.join(jupyter.prefix, "share", "jupyter")} jupyter lab ${path.relative(process.cwd(), run.outputPath)}`);
   return 0;
 }

@@ -1,19 +1,21 @@
 /**
- * notebooks/streaming-basics.ipynb executed by nbconvert: Nexmark pipelines with event-time windows, a
+ * notebooks/quickstart.ipynb executed by nbconvert: Nexmark pipelines with event-time windows, a
  * check against a plain loop, and the HBase sink into the embedded store. The notebook runs from a copy
  * in a temporary directory, so its data directory (./.sluice/hbase beside it) is temporary too.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { JupyterEnv } from "../support/jupyter-env.mjs";
 import { notebookProblems, outputsOf, resultText } from "../support/notebook-outputs.mjs";
-import { executeRepoNotebookCopy, type ExecutedNotebook } from "../support/notebook-runner.mjs";
+import { readFile } from "node:fs/promises";
+import path from "node:path";
+import { executeRepoNotebookCopy, exportHtml, type ExecutedNotebook } from "../support/notebook-runner.mjs";
 
-describe("notebooks/streaming-basics.ipynb : pipelines, windows and the HBase sink", () => {
+describe("notebooks/quickstart.ipynb : pipelines, windows and the HBase sink", () => {
   let jupyter: JupyterEnv;
   let run: ExecutedNotebook;
 
   beforeAll(async () => {
-    ({ run, jupyter } = await executeRepoNotebookCopy("streaming-basics.ipynb"));
+    ({ run, jupyter } = await executeRepoNotebookCopy("quickstart.ipynb"));
   }, 300_000);
 
   afterAll(async () => {
@@ -37,6 +39,12 @@ describe("notebooks/streaming-basics.ipynb : pipelines, windows and the HBase si
     expect(resultText(outputsOf(nb, "metrics"))).toContain("status: 'finished'");
   });
 
+  it("exports to HTML with the chart visible as an image", async () => {
+    const html = await exportHtml({ env: jupyter.env, notebook: run.outputPath, outputDir: path.dirname(run.outputPath), outputName: "out.html" });
+    const text = await readFile(html, "utf8");
+    expect(text).toMatch(/<img src="data:image\/png;base64,[A-Za-z0-9+/]{100,}/);
+  });
+
   it("shows each job's status under the cell that started it, final when the job ended", () => {
     const outputs = outputsOf(run.notebook!, "q7") as { output_type: string; data?: Record<string, unknown> }[];
     const status = outputs.filter((o) => o.output_type === "display_data" && String(o.data?.["text/plain"] ?? "").startsWith("job q7:"));
@@ -53,6 +61,6 @@ describe("notebooks/streaming-basics.ipynb : pipelines, windows and the HBase si
     const spec = data["application/vnd.vegalite.v5+json"] as { $schema: string; data: { values: unknown[] } };
     expect(spec.$schema).toContain("vega-lite/v5");
     expect(spec.data.values.length).toBeGreaterThan(10);
-    expect(String(data["text/plain"])).toContain("chart (Bids per 2 s, every tenth auction): 12 windows");
+    expect(String(data["text/plain"])).toContain("chart (Bids per 2 s by price band): 12 windows × 3 keys");
   });
 });
