@@ -102,6 +102,11 @@ class LiveChart<T> implements ChartSink<T> {
     return chartBundle(this.model.spec(), this.model.summary(this.pngNote), this.png);
   }
 
+  /** The job starts (in the cell that started it): the chart is shown there at once. */
+  start(): void {
+    this.open();
+  }
+
   open(): void {
     this.closed = false; // a sink run again (a restarted job) goes on in the same display
     if (currentDisplaySink() === undefined) return;

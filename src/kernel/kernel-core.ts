@@ -42,6 +42,8 @@ export class KernelCore implements KernelRuntime {
   private readonly interruptedBeforeStart = new Set<string>();
   /** The shell request being handled now. */
   private handling: JupyterMessage | undefined;
+  /** The execute_request handled now or last (display updates from background work are sent under it). */
+  private lastExecute: JupyterMessage | undefined;
   private pendingInput: { resolve: (value: string) => void; reject: (e: Error) => void } | undefined;
   private warmedUp = false;
   /** The shell request being (or last) handled: parent of kernel-initiated comm messages. */
@@ -101,6 +103,7 @@ export class KernelCore implements KernelRuntime {
       let next: QueuedRequest | undefined;
       while ((next = this.shellQueue.shift()) && !this.stopping) {
         this.handling = next.message;
+        if (next.message.header.msg_type === "execute_request") this.lastExecute = next.message;
         try {
           await this.handle(next);
         } finally {
@@ -162,6 +165,7 @@ export class KernelCore implements KernelRuntime {
 
   private readonly outputChannels: OutputChannels = {
     publish: (msgType, content, parent) => this.publish(msgType, content, parent),
+    latestExecute: () => this.lastExecute,
     requestInput: (prompt, password, parent) => {
       this.pendingInput?.reject(new Error("input request superseded by a newer one"));
       return new Promise<string>((resolve, reject) => {

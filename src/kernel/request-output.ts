@@ -11,6 +11,8 @@ import type { CellOutput } from "./interpreter.js";
 /** How a RequestOutput sends: publish on iopub, ask on stdin. */
 export interface OutputChannels {
   publish(msgType: string, content: JsonObject, parent: JupyterMessage): void;
+  /** The execute_request running now, or the last one (display updates are sent under it). */
+  latestExecute(): JupyterMessage | undefined;
   /** Sends an input_request and resolves with the input_reply's value. */
   requestInput(prompt: string, password: boolean, parent: JupyterMessage): Promise<string>;
 }
@@ -66,8 +68,17 @@ export class RequestOutput implements CellOutput {
     this.publish("display_data", { data, metadata, transient });
   }
 
+  /**
+   * An update targets its display by id wherever that display is, so it is sent under the execute
+   * request running now (or the last one), as ipykernel does for updates from background threads:
+   * headless clients (nbclient, nbconvert) only read the messages of the cell they are running, and
+   * apply an update to the display's own cell from there; JupyterLab updates displays by id across cells.
+   */
   updateDisplayData(data: MimeBundle, metadata: JsonObject | undefined, transient: { display_id: string }): void {
-    this.publish("update_display_data", { data, metadata: metadata ?? {}, transient });
+    if (this.silent) return;
+    this.flush();
+    const parent = this.channels.latestExecute() ?? this.parent;
+    this.channels.publish("update_display_data", { data, metadata: metadata ?? {}, transient }, parent);
   }
 
   clearOutput(wait: boolean): void {

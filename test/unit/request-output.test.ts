@@ -1,21 +1,43 @@
 import { describe, expect, it } from "vitest";
 import { makeMessage } from "../../src/protocol/header.js";
-import type { JsonObject } from "../../src/protocol/message.js";
+import type { JsonObject, JupyterMessage } from "../../src/protocol/message.js";
 import { RequestOutput } from "../../src/kernel/request-output.js";
 
-function setup() {
+function setup(latest: () => JupyterMessage | undefined = () => undefined) {
   const published: { msgType: string; content: JsonObject }[] = [];
+  const parents: JupyterMessage[] = [];
   const parent = makeMessage("execute_request", { code: "" }, { session: "s", username: "u" });
   const output = new RequestOutput(
-    { publish: (msgType, content) => published.push({ msgType, content }), requestInput: async () => "" },
+    {
+      publish: (msgType, content, p) => {
+        published.push({ msgType, content });
+        parents.push(p);
+      },
+      requestInput: async () => "",
+      latestExecute: latest,
+    },
     parent,
     7,
     false,
   );
-  return { output, published };
+  return { output, published, parents, parent };
 }
 
 describe("RequestOutput", () => {
+  it("sends display updates under the execute request running now (a background job updating its chart)", () => {
+    let latest: JupyterMessage | undefined;
+    const { output, parents, parent } = setup(() => latest);
+    output.displayData({ "text/plain": "chart" }, {}, { display_id: "d1" });
+    output.updateDisplayData({ "text/plain": "chart v2" }, undefined, { display_id: "d1" });
+    expect(parents).toEqual([parent, parent]);
+    latest = makeMessage("execute_request", { code: "2" }, { session: "s", username: "u" });
+    output.updateDisplayData({ "text/plain": "chart v3" }, undefined, { display_id: "d1" });
+    output.stream("stdout", "late print\n");
+    output.flush();
+    // The update goes with the cell running now; other output stays with its own cell.
+    expect(parents.slice(2)).toEqual([latest, parent]);
+  });
+
   it("coalesces consecutive writes to one stream into one message on the next tick", async () => {
     const { output, published } = setup();
     output.stream("stdout", "a");

@@ -7,6 +7,11 @@
 export interface Sink<T> {
   /** For messages and job displays, e.g. "collect" or "hbase bids_by_window". */
   readonly description: string;
+  /**
+   * Called synchronously by `start()`, in the caller's context (in a notebook: while the cell that
+   * starts the job runs, so a sink that displays something shows it under that cell).
+   */
+  start?(): void;
   /** Called once before the first batch. */
   open?(): void | Promise<void>;
   /** The records of one batch, in order. */

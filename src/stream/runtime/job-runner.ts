@@ -101,10 +101,11 @@ class JobRunner implements Job {
         throw new TypeError(`start: restore must be "latest" or { savepoint: name }, got ${JSON.stringify(r)}`);
       }
     }
+    for (const sink of plan.sinks) sink.sink.start?.();
     this.done = this.run(options.restore);
-    registerJob(this);
     // A failed job is reported through `done` and `status`; an unobserved rejection must not crash the kernel.
     this.done.catch(() => {});
+    registerJob(this);
   }
 
   get status(): JobStatus {

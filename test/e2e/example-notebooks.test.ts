@@ -1,0 +1,57 @@
+/**
+ * The example notebooks executed end to end (from temporary copies, so their embedded stores and
+ * checkpoints are temporary): no error outputs, and the values they exist to show.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { JupyterEnv } from "../support/jupyter-env.mjs";
+import { notebookProblems, outputsOf, resultText } from "../support/notebook-outputs.mjs";
+import { executeRepoNotebookCopy, type ExecutedNotebook } from "../support/notebook-runner.mjs";
+
+describe("notebooks/recovery.ipynb", () => {
+  let jupyter: JupyterEnv;
+  let run: ExecutedNotebook;
+  beforeAll(async () => {
+    ({ run, jupyter } = await executeRepoNotebookCopy("recovery.ipynb"));
+  }, 300_000);
+  afterAll(async () => {
+    await jupyter?.cleanup();
+  });
+
+  it("runs without error outputs", () => {
+    expect(run.ok, run.stderr).toBe(true);
+    expect(notebookProblems(run.notebook!)).toEqual([]);
+  });
+
+  it("crashes a checkpointed job, restores it, and ends with a table identical to a run without failure", () => {
+    const nb = run.notebook!;
+    expect(resultText(outputsOf(nb, "crash"))).toMatch(/status: 'cancelled', lastCheckpoint: \d+/);
+    const reference = Number(resultText(outputsOf(nb, "reference")));
+    expect(reference).toBeGreaterThan(100);
+    expect(Number(resultText(outputsOf(nb, "restore")))).toBe(reference);
+    expect(resultText(outputsOf(nb, "compare"))).toBe(`{ cells: ${reference}, identical: true }`);
+  });
+});
+
+describe("notebooks/hbase-tail.ipynb", () => {
+  let jupyter: JupyterEnv;
+  let run: ExecutedNotebook;
+  beforeAll(async () => {
+    ({ run, jupyter } = await executeRepoNotebookCopy("hbase-tail.ipynb"));
+  }, 300_000);
+  afterAll(async () => {
+    await jupyter?.cleanup();
+  });
+
+  it("runs without error outputs", () => {
+    expect(run.ok, run.stderr).toBe(true);
+    expect(notebookProblems(run.notebook!)).toEqual([]);
+  });
+
+  it("tails every click written by another job, once, and charts them", () => {
+    const nb = run.notebook!;
+    expect(resultText(outputsOf(nb, "write"))).toBe("600");
+    expect(resultText(outputsOf(nb, "total"))).toBe("{ clicks: 600, users: [ 'ada', 'grace', 'linus' ] }");
+    const outputs = outputsOf(nb, "tail") as { output_type: string; data?: Record<string, unknown> }[];
+    expect(outputs.some((o) => o.data?.["application/vnd.vegalite.v5+json"] !== undefined && o.data?.["image/png"] !== undefined)).toBe(true);
+  });
+});
