@@ -7,23 +7,30 @@ import type { JupyterEnv } from "../support/jupyter-env.mjs";
 import { notebookProblems, outputsOf, resultText } from "../support/notebook-outputs.mjs";
 import { executeRepoNotebookCopy, type ExecutedNotebook } from "../support/notebook-runner.mjs";
 
-describe("notebooks/recovery.ipynb", () => {
-  let jupyter: JupyterEnv;
-  let run: ExecutedNotebook;
-  beforeAll(async () => {
-    ({ run, jupyter } = await executeRepoNotebookCopy("recovery.ipynb"));
-  }, 300_000);
-  afterAll(async () => {
-    await jupyter?.cleanup();
-  });
+/** Executes `notebooks/<name>` once for the tests `checks` adds (after "runs without error outputs"). */
+function describeNotebook(name: string, checks: (notebook: () => ExecutedNotebook) => void): void {
+  describe(`notebooks/${name}`, () => {
+    let jupyter: JupyterEnv | undefined;
+    let run: ExecutedNotebook;
+    beforeAll(async () => {
+      ({ run, jupyter } = await executeRepoNotebookCopy(name));
+    }, 300_000);
+    afterAll(async () => {
+      await jupyter?.cleanup();
+    });
 
-  it("runs without error outputs", () => {
-    expect(run.ok, run.stderr).toBe(true);
-    expect(notebookProblems(run.notebook!)).toEqual([]);
-  });
+    it("runs without error outputs", () => {
+      expect(run.ok, run.stderr).toBe(true);
+      expect(notebookProblems(run.notebook!)).toEqual([]);
+    });
 
+    checks(() => run);
+  });
+}
+
+describeNotebook("recovery.ipynb", (executed) => {
   it("crashes a checkpointed job, restores it, and ends with a table identical to a run without failure", () => {
-    const nb = run.notebook!;
+    const nb = executed().notebook!;
     expect(resultText(outputsOf(nb, "crash"))).toMatch(/status: 'cancelled', lastCheckpoint: \d+/);
     const reference = Number(resultText(outputsOf(nb, "reference")));
     expect(reference).toBeGreaterThan(100);
@@ -32,23 +39,9 @@ describe("notebooks/recovery.ipynb", () => {
   });
 });
 
-describe("notebooks/hbase-tail.ipynb", () => {
-  let jupyter: JupyterEnv;
-  let run: ExecutedNotebook;
-  beforeAll(async () => {
-    ({ run, jupyter } = await executeRepoNotebookCopy("hbase-tail.ipynb"));
-  }, 300_000);
-  afterAll(async () => {
-    await jupyter?.cleanup();
-  });
-
-  it("runs without error outputs", () => {
-    expect(run.ok, run.stderr).toBe(true);
-    expect(notebookProblems(run.notebook!)).toEqual([]);
-  });
-
+describeNotebook("hbase-tail.ipynb", (executed) => {
   it("tails every click written by another job, once, and charts them", () => {
-    const nb = run.notebook!;
+    const nb = executed().notebook!;
     expect(resultText(outputsOf(nb, "write"))).toBe("600");
     expect(resultText(outputsOf(nb, "total"))).toBe("{ clicks: 600, users: [ 'ada', 'grace', 'linus' ] }");
     const outputs = outputsOf(nb, "tail") as { output_type: string; data?: Record<string, unknown> }[];

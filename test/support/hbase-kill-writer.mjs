@@ -25,6 +25,7 @@
 import { realpathSync, writeSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { seededRandom } from "./seeded-random.mjs";
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
 
@@ -56,22 +57,6 @@ function emit(line) {
   writeSync(1, `${line}\n`);
 }
 
-/**
- * A small seeded PRNG (mulberry32): the same seed gives the same sequence of units.
- * @param {number} seed
- * @returns {() => number}
- */
-function random(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const decoder = new TextDecoder();
 const text = (/** @type {Uint8Array} */ b) => decoder.decode(b);
 
@@ -81,7 +66,7 @@ async function main() {
     throw new Error("usage: hbase-kill-writer.mjs <data dir> <round> <seed> [--stop-on-stdin-end]");
   }
   const round = Number(roundArg);
-  const rand = random(Number(seedArg) * 7919 + round);
+  const rand = seededRandom(Number(seedArg) * 7919 + round);
   /** @type {{ connect: typeof import("../../src/hbase/connect.ts").connect }} */
   const { connect } = await import(pathToFileURL(path.join(REPO_ROOT, "dist", "hbase", "connect.js")).href);
   const conn = await connect({ path: dir });

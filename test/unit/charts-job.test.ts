@@ -1,33 +1,15 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import { afterEach, describe, expect, it } from "vitest";
 import { chart } from "../../src/charts/index.js";
-import { setDisplaySinkResolver, type DisplaySink } from "../../src/display/display-sink.js";
+import { setDisplaySinkResolver } from "../../src/display/display-sink.js";
 import { VEGA_LITE_MIME } from "../../src/display/vega-lite.js";
 import { count } from "../../src/stream/aggregates/index.js";
 import { from } from "../../src/stream/index.js";
 import { fromArray } from "../../src/stream/sources/index.js";
 import { tumbling } from "../../src/stream/windowing/index.js";
-import type { JsonObject, MimeBundle } from "../../src/protocol/message.js";
+import { RecordingDisplaySink } from "./recording-display-sink.js";
 
-/** One output message a sink was asked to send. */
-type ChartCall =
-  | { kind: "display"; data: MimeBundle; metadata: JsonObject | undefined; id: string | undefined }
-  | { kind: "update"; data: MimeBundle; metadata: JsonObject | undefined; id: string }
-  | { kind: "clear"; wait: boolean };
 
-/** Records display_data / update_display_data / clear_output calls. */
-class RecordingDisplaySink implements DisplaySink {
-  readonly calls: ChartCall[] = [];
-  displayData(data: MimeBundle, metadata?: JsonObject, transient?: { display_id?: string }): void {
-    this.calls.push({ kind: "display", data, metadata, id: transient?.display_id });
-  }
-  updateDisplayData(data: MimeBundle, metadata: JsonObject | undefined, transient: { display_id: string }): void {
-    this.calls.push({ kind: "update", data, metadata, id: transient.display_id });
-  }
-  clearOutput(wait: boolean): void {
-    this.calls.push({ kind: "clear", wait });
-  }
-}
 
 afterEach(() => setDisplaySinkResolver(() => undefined));
 

@@ -1,41 +1,20 @@
 import { readFileSync } from "node:fs";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { clearOutput, display } from "../../src/display/display-api.js";
-import { setDisplaySinkResolver, type DisplaySink } from "../../src/display/display-sink.js";
+import { setDisplaySinkResolver } from "../../src/display/display-sink.js";
 import { input, password, setInputSinkResolver, type InputSink } from "../../src/display/input.js";
-import type { JsonObject, MimeBundle } from "../../src/protocol/message.js";
+import type { JsonObject } from "../../src/protocol/message.js";
 import { VEGA_LITE_MIME, VEGA_LITE_SCHEMA } from "../../src/display/vega-lite.js";
+import { RecordingDisplaySink } from "./recording-display-sink.js";
 
-type Call =
-  | { kind: "display"; data: MimeBundle; metadata: JsonObject | undefined; id: string | undefined }
-  | { kind: "update"; data: MimeBundle; metadata: JsonObject | undefined; id: string }
-  | { kind: "clear"; wait: boolean };
 
-/** A real DisplaySink that records what it is asked to send. */
-class RecordingSink implements DisplaySink {
-  readonly calls: Call[] = [];
-  displayData(data: MimeBundle, metadata?: JsonObject, transient?: { display_id?: string }): void {
-    this.calls.push({ kind: "display", data, metadata, id: transient?.display_id });
-  }
-  updateDisplayData(data: MimeBundle, metadata: JsonObject | undefined, transient: { display_id: string }): void {
-    this.calls.push({ kind: "update", data, metadata, id: transient.display_id });
-  }
-  clearOutput(wait: boolean): void {
-    this.calls.push({ kind: "clear", wait });
-  }
-  last(): Call {
-    const call = this.calls.at(-1);
-    if (!call) throw new Error("nothing was sent");
-    return call;
-  }
-}
 
 const LOGO = readFileSync(new URL("../../kernel/logo-32x32.png", import.meta.url));
 const JPEG_BYTES = Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10, 0x4a, 0x46, 0x49, 0x46, 0x00]);
 
-let sink: RecordingSink;
+let sink: RecordingDisplaySink;
 beforeEach(() => {
-  sink = new RecordingSink();
+  sink = new RecordingDisplaySink();
   setDisplaySinkResolver(() => sink);
 });
 afterEach(() => {

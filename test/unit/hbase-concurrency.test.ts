@@ -9,6 +9,7 @@ import { connect } from "../../src/hbase/connect.js";
 import type { Result } from "../../src/hbase/result.js";
 import type { Connection, ScanOptions, Table } from "../../src/hbase/table.js";
 import { tempDir, text } from "./hbase-embedded-support.js";
+import { seededRandom } from "../support/seeded-random.mjs";
 
 let conn: Connection;
 let remove: () => Promise<void>;
@@ -26,17 +27,6 @@ afterEach(async () => {
 const cellsOf = (r: Result) => new Map(r.cells.map((c) => [`${text(c.family)}:${text(c.qualifier)}`, text(c.value)]));
 const int64 = (bytes: Uint8Array | undefined) => (bytes === undefined ? 0n : new DataView(bytes.buffer, bytes.byteOffset, 8).getBigInt64(0));
 
-/** mulberry32: deterministic sizes and choices. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * Batches of rows b/<i>/<batch> (crossing the split keys b/3 and b/6 when the table has them), each row
@@ -85,7 +75,7 @@ async function scansSeeWholeBatches(splitKeys: string[]): Promise<void> {
   const t = conn.table("c");
   const sizes = new Map<string, number>();
   let writing = true;
-  const writers = Array.from({ length: 4 }, (_, w) => writeBatches(t, w, 40, random(w + 1), sizes));
+  const writers = Array.from({ length: 4 }, (_, w) => writeBatches(t, w, 40, seededRandom(w + 1), sizes));
   const problems: string[] = [];
   let scans = 0;
   const scanShapes: [ScanOptions, (i: number) => boolean][] = [
@@ -128,7 +118,7 @@ describe("embedded store: concurrent readers and writers in one process", () => 
     const returned: bigint[][] = Array.from({ length: COUNTERS }, () => []);
     let writing = true;
     const incrementers = Array.from({ length: 8 }, async (_, w) => {
-      const rand = random(100 + w);
+      const rand = seededRandom(100 + w);
       for (let n = 0; n < 60; n++) {
         const counter = Math.floor(rand() * COUNTERS);
         const amount = BigInt(1 + Math.floor(rand() * 3));

@@ -16,6 +16,7 @@ import { ensureSluiceBuilt } from "../support/kernelspec.mjs";
 import { REPO_ROOT } from "../support/paths.mjs";
 import { batchPadding, CAS_SLOTS, COUNTERS, KILL_FAMILIES, KILL_SPLIT_KEYS, KILL_TABLE, KILL_WRITER, MUTATE_SLOTS } from "../support/hbase-kill-writer.mjs";
 import { tempDir, text } from "./hbase-embedded-support.js";
+import { seededRandom } from "../support/seeded-random.mjs";
 
 const ROUNDS = 12;
 const SEED = Number(process.env.SLUICE_DURABILITY_SEED ?? Math.floor(Math.random() * 2 ** 31));
@@ -34,17 +35,6 @@ afterAll(async () => {
   await remove?.();
 });
 
-/** mulberry32, as in the child. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 type UnitKind = "batch" | "mutate" | "cas" | "incr";
 interface Unit {
@@ -290,7 +280,7 @@ async function check(conn: Connection, units: Map<string, Unit>, counterBase: re
 
 describe("embedded store: durability under kill -9 (child process on the built package)", () => {
   it(`keeps every acknowledged unit and shows no partial atomic unit over ${ROUNDS} rounds (seed ${SEED})`, async () => {
-    const rand = random(SEED);
+    const rand = seededRandom(SEED);
     const units = new Map<string, Unit>();
     let order = 0;
     const nextOrder = () => order++;

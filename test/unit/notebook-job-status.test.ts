@@ -1,22 +1,11 @@
 /** Job status displays and the jobs() table. */
 import { afterEach, describe, expect, it } from "vitest";
-import { setDisplaySinkResolver, type DisplaySink } from "../../src/display/display-sink.js";
-import type { JsonObject, MimeBundle } from "../../src/protocol/message.js";
+import { setDisplaySinkResolver } from "../../src/display/display-sink.js";
+import { RecordingDisplaySink } from "./recording-display-sink.js";
 import { collect, from, jobs } from "../../src/stream/index.js";
 import { fromArray } from "../../src/stream/sources/index.js";
 import type { Source } from "../../src/stream/sources/source.js";
 import { installJobStatusDisplays, jobStatusBundle } from "../../src/notebook/job-status.js";
-
-class RecordingSink implements DisplaySink {
-  readonly calls: { kind: "display" | "update"; data: MimeBundle; id: string | undefined }[] = [];
-  displayData(data: MimeBundle, _metadata?: JsonObject, transient?: { display_id?: string }): void {
-    this.calls.push({ kind: "display", data, id: transient?.display_id });
-  }
-  updateDisplayData(data: MimeBundle, _metadata: JsonObject | undefined, transient: { display_id: string }): void {
-    this.calls.push({ kind: "update", data, id: transient.display_id });
-  }
-  clearOutput(): void {}
-}
 
 afterEach(() => setDisplaySinkResolver(() => undefined));
 
@@ -32,7 +21,7 @@ describe("job status displays", () => {
   it("show a job's status when it starts and update that display until it ends", async () => {
     installJobStatusDisplays();
     installJobStatusDisplays(); // once per process, however often it is called
-    const sink = new RecordingSink();
+    const sink = new RecordingDisplaySink();
     setDisplaySinkResolver(() => sink);
     const job = from(fromArray([1, 2, 3])).map((x) => x * 2).to(collect()).start({ name: "doubler" });
     await job.done;
@@ -48,7 +37,7 @@ describe("job status displays", () => {
 
   it("show the error of a failed job in its display, not in a later cell", async () => {
     installJobStatusDisplays();
-    const sink = new RecordingSink();
+    const sink = new RecordingDisplaySink();
     setDisplaySinkResolver(() => sink);
     const job = from(fromArray([1]))
       .map(() => {

@@ -13,6 +13,7 @@ import type { connect as connectFunction } from "../../src/hbase/connect.js";
 import { ensureSluiceBuilt } from "../support/kernelspec.mjs";
 import { REPO_ROOT } from "../support/paths.mjs";
 import { tempDir } from "./hbase-embedded-support.js";
+import { seededRandom } from "../support/seeded-random.mjs";
 
 const KILLS = 10;
 const SEED = Number(process.env.SLUICE_KILL_SEED ?? Math.floor(Math.random() * 2 ** 31));
@@ -31,16 +32,6 @@ afterAll(async () => {
   await remove?.();
 });
 
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface ChildRun {
   lines: string[];
@@ -102,7 +93,7 @@ describe(`a windowed job into HBase, killed ${KILLS} times and restored (seed ${
     const reference = runChild([hbaseDir, "reference", "reference"]);
     expect((await reference.exit).code, `${context}: reference run failed\n${reference.stderr()}`).toBe(0);
 
-    const next = random(SEED);
+    const next = seededRandom(SEED);
     const checkpoints = path.join(dir, "checkpoints");
     let kills = 0;
     let finished = false;

@@ -12,12 +12,10 @@
  * point at their window state (no string ids) in a heap of parallel arrays; one mutable trigger context
  * per operator; session windows with the event-time trigger grow in place instead of being re-created.
  */
-import type { AggregateFunction } from "../../aggregates/aggregate-function.js";
-import type { OutputTag } from "../../api/output-tag.js";
+import type { PlanNode } from "../../api/graph.js";
 import type { FiringKind, WindowContext } from "../../api/window-result.js";
 import type { TimeWindow } from "../../windowing/time-window.js";
-import type { Trigger, TriggerMergeContext, TriggerResult, TriggerStateValue } from "../../windowing/trigger.js";
-import type { WindowAssigner } from "../../windowing/window-assigner.js";
+import type { TriggerMergeContext, TriggerResult, TriggerStateValue } from "../../windowing/trigger.js";
 import type { Output } from "../operator.js";
 import { END_OF_TIME } from "../../time/watermark.js";
 import { eventTimeTrigger } from "../../windowing/event-time-trigger.js";
@@ -27,18 +25,10 @@ import { TimeQueue } from "../timer-heap.js";
 import { UserFunctionError } from "../user-function-error.js";
 import { BaseOperator } from "./base-operator.js";
 
-/** What the window operator needs from the plan. */
-export interface WindowOperatorSpec {
-  readonly key: (value: unknown) => unknown;
-  readonly assigner: WindowAssigner;
-  readonly trigger: Trigger;
-  readonly allowedLateness: number;
-  readonly lateTag: OutputTag<unknown> | undefined;
-  readonly aggregate: AggregateFunction<unknown, unknown, unknown>;
-  readonly result: (value: unknown, context: WindowContext<unknown>) => unknown;
-  /** The processing-time clock. */
+/** What the window operator needs: its plan node's settings, and the processing-time clock. */
+export type WindowOperatorSpec = Omit<Extract<PlanNode, { kind: "window" }>, "kind" | "id" | "name" | "input"> & {
   readonly now: () => number;
-}
+};
 
 /**
  * One (key, window): its accumulator, trigger state and registered timers. Timers point at this object;
