@@ -23,7 +23,8 @@ export { hbaseTail } from "./connectors/hbase-tail-source.js";
 export { hbaseLookup } from "./connectors/hbase-lookup.js";
 export { createBufferedMutator } from "./hbase/buffered-mutator.js";
 export { chart, chartOf } from "./charts/index.js";
-export { showJobStatus, jobStatusBundle } from "./notebook/job-status.js";
+export { showJobStatus, jobStatusBundle, stopJobsWithCheckpoint } from "./notebook/job-status.js";
+export { onKernelShutdown } from "./display/shutdown-hooks.js";
 import { installJobStatusDisplays } from "./notebook/job-status.js";
 
 // Inside the kernel, every job a cell starts gets a live status display under that cell.

@@ -9,6 +9,10 @@ import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import vm from "node:vm";
 import { setDisplaySinkResolver } from "../display/display-sink.js";
+import { runKernelShutdownHooks } from "../display/shutdown-hooks.js";
+
+/** How long shutdown waits for the cells' background work (jobs) to stop, ms. */
+const SHUTDOWN_HOOKS_TIMEOUT_MS = 10_000;
 import { formatValue } from "../display/format.js";
 import { input, password, setInputSinkResolver } from "../display/input.js";
 import { clearOutput, display } from "../display/display-api.js";
@@ -328,6 +332,8 @@ export class TypeScriptInterpreter implements Interpreter {
 
   async shutdown(): Promise<void> {
     this.running?.interrupt();
+    // Background work of the cells (jobs, connections) finishes first: stopped with a final checkpoint.
+    for (const error of await runKernelShutdownHooks(SHUTDOWN_HOOKS_TIMEOUT_MS)) console.error(`[sluice] at shutdown: ${error.message}`);
     const engine = this.engine;
     this.engine = undefined;
     if (engine) (await engine.catch(() => undefined))?.service.dispose();

@@ -8,7 +8,8 @@ import type { Job, JobMetrics } from "../stream/api/job.js";
 import type { DisplayHandle } from "../display/display-api.js";
 import { display } from "../display/display-api.js";
 import { currentDisplaySink } from "../display/display-sink.js";
-import { onJobStart } from "../stream/runtime/job-registry.js";
+import { onJobStart, registeredJobs } from "../stream/runtime/job-registry.js";
+import { onKernelShutdown } from "../display/shutdown-hooks.js";
 
 /** How often a running job's display is refreshed, ms. */
 export const STATUS_INTERVAL_MS = 500;
@@ -74,10 +75,29 @@ export function showJobStatus(job: Job): DisplayHandle | undefined {
   return handle;
 }
 
-/** Shows a live status for every job started from now on (once per process). */
+/**
+ * Stops every running job gracefully: a final checkpoint where the job has checkpoint storage, then
+ * stop (sinks flushed). What the kernel does on shutdown and restart.
+ */
+export async function stopJobsWithCheckpoint(): Promise<void> {
+  await Promise.all(
+    registeredJobs()
+      .filter((job) => job.status === "running")
+      .map(async (job) => {
+        await job.checkpoint().catch(() => undefined); // no storage, or the job ended meanwhile
+        await job.stop();
+      }),
+  );
+}
+
+/**
+ * Shows a live status for every job started from now on, and stops running jobs (with a final
+ * checkpoint) when the kernel shuts down or restarts. Once per process.
+ */
 export function installJobStatusDisplays(): void {
   const holder = globalThis as Record<symbol, boolean | undefined>;
   if (holder[INSTALLED] === true) return;
   holder[INSTALLED] = true;
   onJobStart((job) => void showJobStatus(job));
+  onKernelShutdown(stopJobsWithCheckpoint);
 }

@@ -73,3 +73,46 @@ describe("jobs()", () => {
     expect(jobs.list()).toContain(running);
   });
 });
+
+describe("kernel shutdown", () => {
+  it("stops running jobs with a final checkpoint, through the shutdown hooks", async () => {
+    const { mkdtemp, rm } = await import("node:fs/promises");
+    const { tmpdir } = await import("node:os");
+    const path = await import("node:path");
+    const { runKernelShutdownHooks } = await import("../../src/display/shutdown-hooks.js");
+    const { DirectoryCheckpointStore } = await import("../../src/stream/checkpoint/directory-checkpoint-store.js");
+    installJobStatusDisplays();
+    const dir = await mkdtemp(path.join(tmpdir(), "sluice-shutdown-"));
+    try {
+      const job = from(quiet).to(collect()).start({ name: "to be stopped", checkpoint: { every: 1_000_000, storage: dir } });
+      await new Promise((r) => setTimeout(r, 20));
+      expect(await runKernelShutdownHooks(5_000)).toEqual([]);
+      expect(job.status).toBe("stopped");
+      expect((await new DirectoryCheckpointStore(dir).list()).map((c) => c.kind)).toEqual(["checkpoint"]);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("shutdown hooks", () => {
+  it("run once each, concurrently, and a stuck or failing hook is reported without holding the kernel", async () => {
+    const { onKernelShutdown, runKernelShutdownHooks } = await import("../../src/display/shutdown-hooks.js");
+    const ran: string[] = [];
+    onKernelShutdown(() => void ran.push("sync"));
+    onKernelShutdown(async () => {
+      await new Promise((r) => setTimeout(r, 5));
+      ran.push("async");
+    });
+    onKernelShutdown(() => new Promise(() => {}));
+    onKernelShutdown(() => {
+      throw new Error("cleanup failed");
+    });
+    const removed = onKernelShutdown(() => void ran.push("removed"));
+    removed();
+    const errors = await runKernelShutdownHooks(100);
+    expect(ran.sort()).toEqual(["async", "sync"]);
+    expect(errors.map((e) => e.message).sort()).toEqual(["a shutdown hook did not finish within 100 ms", "cleanup failed"]);
+    expect(await runKernelShutdownHooks(100)).toEqual([]);
+  });
+});
