@@ -48,3 +48,17 @@ describeNotebook("hbase-tail.ipynb", (executed) => {
     expect(outputs.some((o) => o.data?.["application/vnd.vegalite.v5+json"] !== undefined && o.data?.["image/png"] !== undefined)).toBe(true);
   });
 });
+
+describeNotebook("nexmark.ipynb", (executed) => {
+  it("charts q7 and q5, lists q11's longest sessions, and catches late bids in a side output", () => {
+    const nb = executed().notebook!;
+    type Output = { output_type: string; data?: Record<string, unknown> };
+    const hasChart = (id: string) =>
+      (outputsOf(nb, id) as Output[]).some((o) => o.data?.["application/vnd.vegalite.v5+json"] !== undefined && o.data?.["image/png"] !== undefined);
+    expect(hasChart("q7")).toBe(true);
+    expect(hasChart("q5")).toBe(true);
+    expect(Number(resultText(outputsOf(nb, "q7")))).toBeGreaterThan(3);
+    expect(resultText(outputsOf(nb, "q11"))).toMatch(/bidder: \d+, bids: \d+, seconds: /);
+    expect(resultText(outputsOf(nb, "late"))).toMatch(/^\{ counted: \d+, late: [1-9]\d*, nothingLost: true \}$/);
+  });
+});
