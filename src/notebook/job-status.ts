@@ -44,12 +44,21 @@ export function jobStatusBundle(job: Job, now: number = Date.now()): Record<stri
       : `checkpoint ${m.lastCheckpoint.id} ${((now - m.lastCheckpoint.completedAt) / 1000).toFixed(1)} s ago (${m.lastCheckpoint.bytes} bytes)`;
   const parts = [`${m.recordsIn.toLocaleString("en-US")} in`, `${m.recordsOut.toLocaleString("en-US")} out`, `${rate.toLocaleString("en-US")} records/s`, watermarkText(m)];
   if (checkpoint) parts.push(checkpoint);
+  const progress = m.progress;
+  if (progress !== undefined && progress.total > 0) {
+    const percent = Math.floor((100 * progress.done) / progress.total);
+    parts.push(`${percent} % of ${progress.total.toLocaleString("en-US")} ${progress.unit}`);
+  }
+  const bar =
+    progress !== undefined && progress.total > 0
+      ? ` <progress value="${progress.done}" max="${progress.total}" style="vertical-align: middle"></progress>`
+      : "";
   const error = job.error === undefined ? "" : job.error.message;
   const text = `job ${job.name}: ${job.status} — ${parts.join(", ")}${error ? `\nerror: ${error}` : ""}`;
   const color = COLORS[job.status] ?? "#000";
   const html =
     `<div class="sluice-job" style="font-family: monospace">` +
-    `<b>${escape(job.name)}</b> <span style="color: ${color}">${job.status}</span> — ${escape(parts.join(" · "))}` +
+    `<b>${escape(job.name)}</b> <span style="color: ${color}">${job.status}</span>${bar} — ${escape(parts.join(" · "))}` +
     (error ? `<pre style="color: #d62728; margin: 4px 0 0 0">${escape(error)}</pre>` : "") +
     `</div>`;
   return { "text/html": html, "text/plain": text };

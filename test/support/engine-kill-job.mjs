@@ -16,7 +16,7 @@ import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 
 /** Events of the job (bounded, deterministic for the seed). */
-export const JOB_EVENTS = { seed: 11, maxEvents: 600_000, eventsPerSecond: 20_000 };
+export const JOB_EVENTS = { seed: 11, maxEvents: 2_000_000, eventsPerSecond: 50_000 };
 export const JOB_FAMILY = "c";
 
 /** @param {string} line */

@@ -31,7 +31,7 @@ describe("job status displays", () => {
     expect(sink.calls.filter((c) => c.kind === "display")).toHaveLength(1);
     const last = sink.calls.at(-1)!;
     expect(last).toMatchObject({ kind: "update", id });
-    expect(String(last.data["text/plain"])).toMatch(/^job doubler: finished — 3 in, 3 out, [\d,]+ records\/s, end of input$/);
+    expect(String(last.data["text/plain"])).toMatch(/^job doubler: finished — 3 in, 3 out, [\d,]+ records\/s, end of input, 100 % of 3 records$/);
     expect(String(last.data["text/html"])).toContain("<b>doubler</b>");
   });
 
@@ -114,5 +114,18 @@ describe("shutdown hooks", () => {
     expect(ran.sort()).toEqual(["async", "sync"]);
     expect(errors.map((e) => e.message).sort()).toEqual(["a shutdown hook did not finish within 100 ms", "cleanup failed"]);
     expect(await runKernelShutdownHooks(100)).toEqual([]);
+  });
+});
+
+describe("progress of bounded jobs", () => {
+  it("counts records against the sources' size, or finished splits, and none for unbounded sources", async () => {
+    const job = from(fromArray([1, 2, 3, 4])).to(collect()).start();
+    await job.done;
+    expect(job.metrics().progress).toEqual({ done: 4, total: 4, unit: "records" });
+    expect(jobStatusBundle(job)["text/html"]).toContain('<progress value="4" max="4"');
+    const endless = from(quiet).to(collect()).start();
+    await new Promise((r) => setTimeout(r, 10));
+    expect(endless.metrics().progress).toBeUndefined();
+    await endless.stop();
   });
 });

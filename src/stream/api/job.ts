@@ -35,6 +35,11 @@ export interface JobMetrics {
   readonly busyMs: number;
   readonly startedAt: number;
   readonly operators: readonly OperatorMetrics[];
+  /**
+   * How far a bounded job is: records read of the sources' known size, or else splits finished of all
+   * splits; undefined for a job with an unbounded source.
+   */
+  readonly progress: { readonly done: number; readonly total: number; readonly unit: "records" | "splits" } | undefined;
   /** The last completed checkpoint, if any. */
   readonly lastCheckpoint: CheckpointMetrics | undefined;
 }

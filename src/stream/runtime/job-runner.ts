@@ -166,8 +166,20 @@ class JobRunner implements Job {
       busyMs: this.busyMs,
       startedAt: this.startedAt,
       operators,
+      progress: this.progress(),
       lastCheckpoint: this.last,
     };
+  }
+
+  private progress(): JobMetrics["progress"] {
+    const sources = sourcesOf(this.plan).map((n) => n.source);
+    if (sources.length === 0 || sources.some((s) => !s.bounded)) return undefined;
+    if (sources.every((s) => typeof s.size === "number")) {
+      const total = sources.reduce((n, s) => n + (s.size ?? 0), 0);
+      return { done: Math.min(total, this.recordsIn), total, unit: "records" };
+    }
+    if (this.splits.length === 0) return undefined;
+    return { done: this.splits.filter((s) => s.ended).length, total: this.splits.length, unit: "splits" };
   }
 
   // ---------------------------------------------------------------------------------------------

@@ -27,7 +27,7 @@ export function fromArray<T>(items: readonly T[], options: FromArrayOptions = {}
       throw new Error(`${description}: position ${start} is past the end of the array (${items.length} items)`);
     }
     return new ArrayReader(items, start);
-  });
+  }, items.length);
 }
 
 class ArrayReader<T> implements SplitReader<T> {

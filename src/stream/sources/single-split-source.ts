@@ -14,11 +14,13 @@ export function singleSplitSource<T>(
   bounded: boolean,
   splitId: string,
   open: (skip: number) => Promise<SplitReader<T>>,
+  size?: number,
 ): Source<T> {
   const split: SourceSplit = { id: splitId };
   return {
     description,
     bounded,
+    ...(size === undefined ? {} : { size }),
     async splits() {
       return [split];
     },

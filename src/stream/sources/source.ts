@@ -38,6 +38,8 @@ export interface Source<T> {
   readonly description: string;
   /** Whether every split ends (a bounded source); an unbounded source runs until the job stops. */
   readonly bounded: boolean;
+  /** How many records the source holds in all, when known (job displays show progress against it). */
+  readonly size?: number;
   splits(): Promise<readonly SourceSplit[]>;
   /** Opens a reader of `split`, at `position` (from a checkpoint) or at the split's start. */
   open(split: SourceSplit, position?: SplitPosition): Promise<SplitReader<T>>;

@@ -37,12 +37,15 @@ export function nexmark(options: NexmarkOptions = {}): NexmarkSource {
 export class NexmarkSource implements Source<NexmarkEvent> {
   readonly description: string;
   readonly bounded: boolean;
+  /** The number of events, when bounded. */
+  readonly size: number | undefined;
   /** The generator shared by this source's readers (usable directly: `source.generator.event(n)`). */
   readonly generator: NexmarkGenerator;
 
   constructor(readonly config: NexmarkConfig) {
     this.generator = new NexmarkGenerator(config);
     this.bounded = config.maxEvents !== Infinity;
+    this.size = this.bounded ? config.maxEvents : undefined;
     const parts = [`seed ${config.seed}`, `${config.eventsPerSecond} events/s`];
     if (this.bounded) parts.push(`${config.maxEvents} events`);
     if (config.splits > 1) parts.push(`${config.splits} ${config.splitMode} splits`);
