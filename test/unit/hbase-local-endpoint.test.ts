@@ -350,4 +350,50 @@ describe("Sluice's RpcConnection against the local endpoint (compat 2)", () => {
     const scanner = await failure(rpc.call("Scan", { scanner_id: 12345n, number_of_rows: 1 }));
     expect(scanner.className).toBe(HBaseExceptions.UnknownScannerException);
   });
+  it("compat 1: closest_row_before, exhausted scanners kept open; time ranges, versions and Multi", async () => {
+    const { store, root } = await setup(1);
+    await store.admin.createTable("v", { families: [{ name: "d", maxVersions: 3 }] });
+    const v = store.table("v");
+    for (const ts of [100, 200, 300]) await v.put({ row: b("r"), cells: [{ family: b("d"), qualifier: b("q"), value: b(`at${ts}`), timestamp: ts }] });
+    const rpc = await clientOf(root);
+
+    const closest = await rpc.call("Get", { region: metaSpec, get: { row: metaSearchKey("t", b("x")), column: [{ family: b("info") }], closest_row_before: true } });
+    const info = decodeRegionInfoCell(cell(closest.result, "regioninfo")!.value!);
+    expect(text(info.start_key)).toBe("m");
+    const missing = await rpc.call("Get", { region: metaSpec, get: { row: metaSearchKey("nosuch", b("x")), closest_row_before: true } });
+    expect(missing.result?.cell ?? []).toEqual([]);
+
+    const vLoc = await rpc.call("Get", { region: metaSpec, get: { row: metaSearchKey("v", b("r")), closest_row_before: true } });
+    const spec = { type: RegionSpecifierType.REGION_NAME, value: vLoc.result!.cell![0]!.row! };
+    const versions = await rpc.call("Get", { region: spec, get: { row: b("r"), max_versions: 3, time_range: { from: 150n, to: LATEST_TIMESTAMP } } });
+    expect(versions.result?.cell?.map((c) => text(c.value))).toEqual(["at300", "at200"]);
+
+    const opened = await rpc.call("Scan", { region: spec, scan: {}, number_of_rows: 10 });
+    expect(opened.results).toHaveLength(1);
+    expect(opened.more_results_in_region).toBe(false);
+    // compat 1: still open until the client closes it
+    const again = await rpc.call("Scan", { scanner_id: opened.scanner_id!, number_of_rows: 10 });
+    expect(again.results ?? []).toEqual([]);
+    await rpc.call("Scan", { scanner_id: opened.scanner_id!, close_scanner: true });
+    await expect(rpc.call("Scan", { scanner_id: opened.scanner_id!, number_of_rows: 1 })).resolves.toMatchObject({ more_results: false });
+
+    const multi = await rpc.call("Multi", {
+      regionAction: [
+        {
+          region: spec,
+          action: [
+            { index: 0, mutation: { row: b("s"), mutate_type: MutationType.PUT, column_value: [{ family: b("d"), qualifier_value: [{ qualifier: b("q"), value: b("new") }] }] } },
+            { index: 1, mutation: { row: b("s"), mutate_type: MutationType.PUT, column_value: [{ family: b("zz"), qualifier_value: [{ qualifier: b("q"), value: b("x") }] }] } },
+            { index: 2, get: { row: b("s") } },
+          ],
+        },
+        { region: { type: RegionSpecifierType.REGION_NAME, value: b("v,,1.00000000000000000000000000000000.") }, action: [{ index: 3, get: { row: b("s") } }] },
+      ],
+    });
+    const [first, second] = multi.regionActionResult!;
+    expect(first!.resultOrException!.map((r) => r.index)).toEqual([0, 1, 2]);
+    expect(first!.resultOrException![1]!.exception?.name).toBe(HBaseExceptions.NoSuchColumnFamilyException);
+    expect(text(first!.resultOrException![2]!.result?.cell?.[0]?.value)).toBe("new");
+    expect(second!.exception?.name).toBe(HBaseExceptions.NotServingRegionException);
+  });
 });
