@@ -6,7 +6,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { collect, from } from "../../src/stream/index.js";
+import { collect, DirectoryCheckpointStore, from } from "../../src/stream/index.js";
 import type { DataStream, WindowResult } from "../../src/stream/index.js";
 import { nexmark } from "../../src/stream/sources/index.js";
 import type { Bid } from "../../src/stream/sources/index.js";
@@ -117,6 +117,33 @@ describe("checkpoints", () => {
     } finally {
       await conn.close();
     }
+  });
+
+  it("restores any retained checkpoint by id: the output from there on equals the reference's tail", async () => {
+    const reference = collect<string>();
+    await startJob(pipeline().to(reference).plan(), { batchSize: 100 }, clock()).done;
+    const seen: string[] = [];
+    const flushedAt = new Map<number, number>();
+    const sink = { description: "recording", write: (rs: readonly string[]) => void seen.push(...rs), flush: () => void 0 };
+    const job = startJob(pipeline().to(sink).plan(), { batchSize: 100, checkpoint: { every: 1_000_000, storage: dir, retain: 5 } }, clock());
+    const first = await job.checkpoint();
+    flushedAt.set(first.id, seen.length);
+    while (seen.length < 100 && job.status === "running") await new Promise((r) => setTimeout(r, 1));
+    const second = await job.checkpoint();
+    flushedAt.set(second.id, seen.length);
+    await job.cancel();
+    const store = new DirectoryCheckpointStore(dir);
+    expect((await store.list()).map((c) => c.id)).toEqual([first.id, second.id]);
+    // Restoring the OLDER checkpoint replays from there: its prefix plus the replay equals the reference.
+    const replay = collect<string>();
+    await startJob(pipeline().to(replay).plan(), { batchSize: 100, checkpoint: { every: 1_000_000, storage: dir }, restore: { checkpoint: first.id } }, clock()).done;
+    expect([...seen.slice(0, flushedAt.get(first.id)), ...replay.records].sort()).toEqual([...reference.records].sort());
+    await expect(
+      startJob(pipeline().to(collect()).plan(), { checkpoint: { every: 1_000, storage: dir }, restore: { checkpoint: 99 } }, clock()).done,
+    ).rejects.toThrow(`no checkpoint 99 in the checkpoint storage (retained: ${first.id}, ${second.id}`);
+    expect(() => startJob(pipeline().to(collect()).plan(), { checkpoint: { every: 1_000, storage: dir }, restore: { checkpoint: -1 } })).toThrow(
+      'restore must be "latest", { savepoint: name } or { checkpoint: id }',
+    );
   });
 
   it("savepoints are kept and restorable by name; a changed pipeline is refused naming the difference", async () => {

@@ -68,10 +68,11 @@ export interface StartOptions {
   checkpoint?: CheckpointOptions;
   /**
    * Start from stored state instead of from the beginning: "latest" (the newest checkpoint or savepoint
-   * in the checkpoint storage) or `{ savepoint: name }`. The pipeline must be the same shape as the one
+   * in the checkpoint storage), `{ savepoint: name }` or `{ checkpoint: id }` (any retained checkpoint, see
+   * the store's `list()`). The pipeline must be the same shape as the one
    * that wrote it (same operators in the same order), or the start fails naming the difference.
    */
-  restore?: "latest" | { savepoint: string };
+  restore?: "latest" | { savepoint: string } | { checkpoint: number };
   /** Shown in job displays (default "job-N"). */
   name?: string;
   /** Records taken from a split per poll (default 1,000). */

@@ -97,8 +97,12 @@ class JobRunner implements Job {
     if (options.restore !== undefined) {
       if (this.checkpointing === undefined) throw new Error("start: restore needs checkpoint storage: start({ checkpoint: { every, storage }, restore })");
       const r = options.restore;
-      if (r !== "latest" && (r === null || typeof r !== "object" || typeof r.savepoint !== "string")) {
-        throw new TypeError(`start: restore must be "latest" or { savepoint: name }, got ${JSON.stringify(r)}`);
+      const valid =
+        r === "latest" ||
+        (r !== null && typeof r === "object" &&
+          (("savepoint" in r && typeof r.savepoint === "string") || ("checkpoint" in r && Number.isSafeInteger(r.checkpoint) && r.checkpoint >= 0)));
+      if (!valid) {
+        throw new TypeError(`start: restore must be "latest", { savepoint: name } or { checkpoint: id }, got ${JSON.stringify(r)}`);
       }
     }
     for (const sink of plan.sinks) sink.sink.start?.();
@@ -313,9 +317,18 @@ class JobRunner implements Job {
   private async readSnapshot(restore: NonNullable<StartOptions["restore"]>): Promise<JobSnapshot | undefined> {
     const store = this.checkpointing!.store;
     const all = await store.list();
-    const info = restore === "latest" ? all.at(-1) : all.find((c) => c.kind === "savepoint" && c.name === restore.savepoint);
+    const info =
+      restore === "latest"
+        ? all.at(-1)
+        : "checkpoint" in restore
+          ? all.find((c) => c.id === restore.checkpoint)
+          : all.find((c) => c.kind === "savepoint" && c.name === restore.savepoint);
     if (info === undefined) {
       if (restore === "latest") return undefined; // nothing stored yet: a fresh start
+      if ("checkpoint" in restore) {
+        const ids = all.map((c) => c.id).join(", ");
+        throw new Error(`no checkpoint ${restore.checkpoint} in the checkpoint storage (retained: ${ids === "" ? "none" : ids})`);
+      }
       throw new Error(`no savepoint named ${JSON.stringify(restore.savepoint)} in the checkpoint storage`);
     }
     const physical = this.physical!;
