@@ -1,12 +1,14 @@
 #!/usr/bin/env node
 /**
  * The `sluice` command: `kernel -f FILE` (what Jupyter runs), `install` (writes the kernelspec),
- * `help`, `--version`. Usage errors print the usage on stderr and exit with code 2; failures of a
+ * `hbase-local` (serves the embedded HBase store over HBase's RPC protocol), `help`, `--version`.
+ * Usage errors print the usage on stderr and exit with code 2; failures of a
  * valid command exit with 1.
  */
 import path from "node:path";
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { installKernelSpec, InstallError, packageVersion, type InstallTarget } from "./install.js";
+import { HBASE_LOCAL_USAGE, HBaseLocalUsageError, parseHBaseLocalArgs } from "./hbase-local-args.js";
 
 const USAGE = `Usage: sluice <command> [options]
 
@@ -20,7 +22,7 @@ Commands:
                                 --prefix DIR    in DIR/share/jupyter/kernels
                                 --name NAME     kernelspec name (default: sluice)
                                 --display-name  name shown in Jupyter (default: TypeScript (Sluice))
-  help                        Show this help.
+${HBASE_LOCAL_USAGE}  help                        Show this help.
   --version                   Print the version.
 `;
 
@@ -90,6 +92,21 @@ async function run(argv: string[]): Promise<number> {
         process.stdout.write(`Jupyter finds it when ${path.resolve(target.prefix, "share", "jupyter")} is on JUPYTER_PATH or is the prefix of Jupyter's Python.\n`);
       }
       return 0;
+    }
+    case "hbase-local": {
+      if (rest.includes("--help") || rest.includes("-h")) {
+        process.stdout.write(USAGE);
+        return 0;
+      }
+      let options;
+      try {
+        options = parseHBaseLocalArgs(rest);
+      } catch (error) {
+        if (error instanceof HBaseLocalUsageError) throw new UsageError(error.message);
+        throw error;
+      }
+      const { runHBaseLocal } = await import("./hbase-local.js");
+      return runHBaseLocal(options);
     }
     case undefined:
       throw new UsageError("missing command");

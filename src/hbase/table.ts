@@ -121,6 +121,14 @@ export interface Admin {
    * of the table), or removes it with `undefined`. The cells are untouched. Returns the new descriptor.
    */
   setSchema(table: TableRef, schema: SchemaSpec | undefined): Promise<TableDescriptor>;
+  /**
+   * Splits the region holding `splitKey` in two at that key (HBase's `Admin.split(table, splitPoint)`):
+   * the key becomes a region boundary, stored durably with the table. The parent region is gone and
+   * its two daughters take its place; no cell moves. Rejected with an error naming the problem, and
+   * nothing changed, when the key is empty or already a region boundary. Scans already running keep
+   * the regions they started with and still return every row exactly once. Returns the new descriptor.
+   */
+  splitRegion(table: TableRef, splitKey: BytesLike): Promise<TableDescriptor>;
 }
 
 /** What a compaction removed. */

@@ -22,7 +22,7 @@ import {
 } from "../wire/hbase-protos.js";
 import { META_REGION_NAME } from "../wire/meta-row.js";
 import type { TypedServiceImpl } from "../wire/rpc-server.js";
-import { closestRowBeforeRemoved, doNotRetry, notServingRegion, toRemoteError, unknownScanner } from "./endpoint-errors.js";
+import { closestRowBeforeRemoved, doNotRetry, notServingRegion, tableNotEnabled, toRemoteError, unknownScanner } from "./endpoint-errors.js";
 import { closestRowBefore, metaRows, metaScan, selectColumns, type MetaServer } from "./meta-table.js";
 import type { RegionDirectory, ServedRegion } from "./region-directory.js";
 import { clipToRegion, RegionScanner, tableScanner } from "./region-scanner.js";
@@ -38,6 +38,8 @@ export interface ClientServiceDeps {
   readonly server: MetaServer;
   /** 1: answers closest_row_before, keeps exhausted scanners open; 2: as HBase 2.x. */
   readonly compat: 1 | 2;
+  /** Whether a table is disabled (its regions then answer TableNotEnabledException); none when absent. */
+  readonly isDisabled?: (table: string) => boolean;
 }
 
 /** Rows per scan call when the client names none (HBase's default caching). */
@@ -54,6 +56,7 @@ async function resolve(deps: ClientServiceDeps, spec: RegionSpecifier | undefine
   if (spec.type === RegionSpecifierType.REGION_NAME && compareBytes(spec.value, META_REGION_NAME) === 0) return { kind: "meta" };
   const region = await deps.directory.find(spec.value, spec.type === RegionSpecifierType.ENCODED_REGION_NAME);
   if (!region) throw notServingRegion(describe(spec));
+  if (deps.isDisabled?.(region.table)) throw tableNotEnabled(region.table, "is disabled");
   return { kind: "region", region };
 }
 

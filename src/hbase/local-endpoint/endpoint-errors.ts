@@ -55,3 +55,28 @@ export function toRemoteError(error: unknown): HBaseRemoteError {
   }
   return new HBaseRemoteError({ className: HBaseExceptions.IOException }, message);
 }
+
+/** `TableNotFoundException` (a DoNotRetryIOException), message as HBase's: the table name. */
+export function tableNotFound(table: string): HBaseRemoteError {
+  return new HBaseRemoteError({ className: HBaseExceptions.TableNotFoundException, doNotRetry: true }, table);
+}
+
+/** `TableExistsException` (a DoNotRetryIOException), message as HBase's: the table name. */
+export function tableExists(table: string): HBaseRemoteError {
+  return new HBaseRemoteError({ className: HBaseExceptions.TableExistsException, doNotRetry: true }, table);
+}
+
+/** `TableNotDisabledException`: delete/truncate/enable of an enabled table. */
+export function tableNotDisabled(table: string): HBaseRemoteError {
+  return new HBaseRemoteError({ className: "org.apache.hadoop.hbase.TableNotDisabledException", doNotRetry: true }, table);
+}
+
+/** `TableNotEnabledException`: disable of a disabled table, or reads and writes of a disabled table. */
+export function tableNotEnabled(table: string, detail = ""): HBaseRemoteError {
+  return new HBaseRemoteError({ className: "org.apache.hadoop.hbase.TableNotEnabledException", doNotRetry: true }, detail ? `${table} ${detail}` : table);
+}
+
+/** `UnknownRegionException` (a DoNotRetryRegionException): a split of a region that is not served. */
+export function unknownRegion(name: string): HBaseRemoteError {
+  return new HBaseRemoteError({ className: "org.apache.hadoop.hbase.UnknownRegionException", doNotRetry: true }, name);
+}

@@ -1,14 +1,18 @@
 /**
  * `startLocalEndpoint`: serves an embedded store `Connection` over HBase's native RPC (ClientService on
- * hbase:meta and on every user region), registered in ZooKeeper as `<root>/meta-region-server` and
- * `<root>/master` so that HBase clients find it as they find a cluster.
+ * hbase:meta and on every user region, MasterService for table admin, AdminService for region admin),
+ * registered in ZooKeeper as `<root>/meta-region-server` and `<root>/master` so that HBase clients find
+ * it as they find a cluster.
  */
 import os from "node:os";
 import type { Connection } from "../table.js";
 import { connectZooKeeper, registerMaster, registerMetaRegionServer, type ZooKeeperSession } from "../discovery/index.js";
 import { RpcServer, typedService } from "../wire/rpc-server.js";
 import { defaultZnodeId, encodeMaster, encodeMetaRegionServer } from "../wire/zk-envelope.js";
+import { adminService } from "./admin-service.js";
 import { clientService } from "./client-service.js";
+import { masterService } from "./master-service.js";
+import { MasterState } from "./table-states.js";
 import { RegionDirectory } from "./region-directory.js";
 import { ScannerRegistry } from "./scanner-registry.js";
 
@@ -66,12 +70,18 @@ export async function startLocalEndpoint(options: LocalEndpointOptions): Promise
   const directory = new RegionDirectory(options.connection, BigInt(startCode));
   const scanners = new ScannerRegistry(options.scannerLeaseMs ?? 60_000);
   const serverRef = { host, port: 0, startCode };
+  const state = new MasterState();
+  const connection = options.connection;
   const server = await RpcServer.start({
     host,
     port: options.port ?? 0,
     services: {
-      ClientService: typedService("ClientService", clientService({ connection: options.connection, directory, scanners, server: serverRef, compat })),
-      MasterService: {},
+      ClientService: typedService(
+        "ClientService",
+        clientService({ connection, directory, scanners, server: serverRef, compat, isDisabled: (t) => state.isDisabled(t) }),
+      ),
+      MasterService: typedService("MasterService", masterService({ connection, directory, state })),
+      AdminService: typedService("AdminService", adminService({ connection, directory, state })),
     },
   });
   serverRef.port = server.port;

@@ -22,7 +22,7 @@ import protobuf from "protobufjs";
 // ---------------------------------------------------------------------------------------------------
 // Loading
 
-const PROTO_FILES = ["RPC.proto", "Client.proto", "HBase.proto", "Cell.proto", "Filter.proto", "Comparator.proto", "ZooKeeper.proto", "Master.proto"];
+const PROTO_FILES = ["RPC.proto", "Client.proto", "HBase.proto", "Cell.proto", "Filter.proto", "Comparator.proto", "ZooKeeper.proto", "Master.proto", "Admin.proto"];
 
 /** Fields of HBase 2.x's protos missing from the 1.x-era copies: [message, field, number, type, rule]. */
 const V2_FIELDS: ReadonlyArray<readonly [string, string, number, string, "optional" | "repeated"]> = [
@@ -62,6 +62,57 @@ const V2_FIELDS: ReadonlyArray<readonly [string, string, number, string, "option
   ["GetTableNamesRequest", "regex", 1, "string", "optional"],
   ["GetTableNamesRequest", "include_sys_tables", 2, "bool", "optional"],
   ["GetTableNamesRequest", "namespace", 3, "string", "optional"],
+  ["EnableTableRequest", "nonce_group", 2, "uint64", "optional"],
+  ["EnableTableRequest", "nonce", 3, "uint64", "optional"],
+  ["EnableTableResponse", "proc_id", 1, "uint64", "optional"],
+  ["DisableTableRequest", "nonce_group", 2, "uint64", "optional"],
+  ["DisableTableRequest", "nonce", 3, "uint64", "optional"],
+  ["DisableTableResponse", "proc_id", 1, "uint64", "optional"],
+  ["ModifyTableRequest", "nonce_group", 3, "uint64", "optional"],
+  ["ModifyTableRequest", "nonce", 4, "uint64", "optional"],
+  ["ModifyTableResponse", "proc_id", 1, "uint64", "optional"],
+];
+
+/**
+ * Messages of HBase 2.x's Master.proto / HBase.proto that the 1.x-era copies lack entirely, declared at
+ * run time with 2.x's names and numbers: [message, [field, number, type, rule][]]. Enums are declared
+ * uint32 (same varint encoding). `TruncateTableRequest` spells its fields `tableName` and
+ * `preserveSplits`, as 2.x does.
+ */
+const V2_MESSAGES: ReadonlyArray<readonly [string, ReadonlyArray<readonly [string, number, string, "optional" | "required" | "repeated"]>]> = [
+  ["TableState", [["state", 1, "uint32", "required"]]],
+  ["GetTableStateRequest", [["table_name", 1, "TableName", "required"]]],
+  ["GetTableStateResponse", [["table_state", 1, "TableState", "required"]]],
+  [
+    "TruncateTableRequest",
+    [
+      ["tableName", 1, "TableName", "required"],
+      ["preserveSplits", 2, "bool", "optional"],
+      ["nonce_group", 3, "uint64", "optional"],
+      ["nonce", 4, "uint64", "optional"],
+    ],
+  ],
+  ["TruncateTableResponse", [["proc_id", 1, "uint64", "optional"]]],
+  [
+    "SplitTableRegionRequest",
+    [
+      ["region_info", 1, "RegionInfo", "required"],
+      ["split_row", 2, "bytes", "optional"],
+      ["nonce_group", 3, "uint64", "optional"],
+      ["nonce", 4, "uint64", "optional"],
+    ],
+  ],
+  ["SplitTableRegionResponse", [["proc_id", 1, "uint64", "optional"]]],
+  ["GetProcedureResultRequest", [["proc_id", 1, "uint64", "required"]]],
+  [
+    "GetProcedureResultResponse",
+    [
+      ["state", 1, "uint32", "required"],
+      ["submitted_time", 2, "uint64", "optional"],
+      ["last_update", 3, "uint64", "optional"],
+      ["result", 4, "bytes", "optional"],
+    ],
+  ],
 ];
 
 /** The 1.x copies' field names that differ from HBase's (`gxt` for `get`): proto name → our name. */
@@ -82,6 +133,12 @@ export function hbaseProtoRoot(): protobuf.Root {
   const root = new protobuf.Root();
   root.resolvePath = (_origin, target) => path.join(dir, path.basename(target));
   root.loadSync(PROTO_FILES, { keepCase: true });
+  for (const [message, fields] of V2_MESSAGES) {
+    if (root.lookup(message) !== null) continue;
+    const t = new protobuf.Type(message);
+    for (const [name, id, type, rule] of fields) t.add(new protobuf.Field(name, id, type, rule === "optional" ? undefined : rule));
+    root.add(t);
+  }
   for (const [message, name, id, type, rule] of V2_FIELDS) {
     const t = root.lookupType(message);
     if (t.fields[name] === undefined && t.fieldsById[id] === undefined) t.add(new protobuf.Field(name, id, type, rule));
@@ -518,6 +575,36 @@ export interface GetTableDescriptorsRequest { table_names?: TableName[]; regex?:
 export interface GetTableDescriptorsResponse { table_schema?: TableSchema[] }
 export interface GetTableNamesRequest { regex?: string; include_sys_tables?: boolean; namespace?: string }
 export interface GetTableNamesResponse { table_names?: TableName[] }
+export interface ModifyTableRequest { table_name: TableName; table_schema: TableSchema; nonce_group?: Long; nonce?: Long }
+export interface ModifyTableResponse { proc_id?: Long }
+export interface IsMasterRunningRequest {}
+export interface IsMasterRunningResponse { is_master_running: boolean }
+/** HBase 2's TableState.State. */
+export const TableStateValue = { ENABLED: 0, DISABLED: 1, DISABLING: 2, ENABLING: 3 } as const;
+export interface TableState { state: number }
+export interface GetTableStateRequest { table_name: TableName }
+export interface GetTableStateResponse { table_state: TableState }
+/** HBase 2.x: `tableName` and `preserveSplits` (camelCase in its Master.proto). */
+export interface TruncateTableRequest { tableName: TableName; preserveSplits?: boolean; nonce_group?: Long; nonce?: Long }
+export interface TruncateTableResponse { proc_id?: Long }
+/** HBase 2.x's MasterService.SplitRegion request (Admin.split with a split point). */
+export interface SplitTableRegionRequest { region_info: RegionInfo; split_row?: Uint8Array; nonce_group?: Long; nonce?: Long }
+export interface SplitTableRegionResponse { proc_id?: Long }
+/** HBase 2's GetProcedureResultResponse.State. */
+export const ProcedureState = { NOT_FOUND: 0, RUNNING: 1, FINISHED: 2 } as const;
+export interface GetProcedureResultRequest { proc_id: Long }
+export interface GetProcedureResultResponse { state: number; submitted_time?: Long; last_update?: Long; result?: Uint8Array }
+
+// AdminService (Admin.proto, region server side)
+/** GetRegionInfoResponse.CompactionState. */
+export const CompactionStateValue = { NONE: 0, MINOR: 1, MAJOR: 2, MAJOR_AND_MINOR: 3 } as const;
+export interface GetRegionInfoRequest { region: RegionSpecifier; compaction_state?: boolean }
+export interface GetRegionInfoResponse { region_info: RegionInfo; compaction_state?: number; isRecovering?: boolean }
+/** HBase 1.x's split: sent to the region server holding the region. */
+export interface SplitRegionRequest { region: RegionSpecifier; split_point?: Uint8Array }
+export interface SplitRegionResponse {}
+export interface CompactRegionRequest { region: RegionSpecifier; major?: boolean; family?: Uint8Array }
+export interface CompactRegionResponse {}
 
 // ---------------------------------------------------------------------------------------------------
 // Codecs
@@ -577,6 +664,24 @@ export const pb = {
   GetTableDescriptorsResponse: codec<GetTableDescriptorsResponse>("GetTableDescriptorsResponse"),
   GetTableNamesRequest: codec<GetTableNamesRequest>("GetTableNamesRequest"),
   GetTableNamesResponse: codec<GetTableNamesResponse>("GetTableNamesResponse"),
+  ModifyTableRequest: codec<ModifyTableRequest>("ModifyTableRequest"),
+  ModifyTableResponse: codec<ModifyTableResponse>("ModifyTableResponse"),
+  IsMasterRunningRequest: codec<IsMasterRunningRequest>("IsMasterRunningRequest"),
+  IsMasterRunningResponse: codec<IsMasterRunningResponse>("IsMasterRunningResponse"),
+  GetTableStateRequest: codec<GetTableStateRequest>("GetTableStateRequest"),
+  GetTableStateResponse: codec<GetTableStateResponse>("GetTableStateResponse"),
+  TruncateTableRequest: codec<TruncateTableRequest>("TruncateTableRequest"),
+  TruncateTableResponse: codec<TruncateTableResponse>("TruncateTableResponse"),
+  SplitTableRegionRequest: codec<SplitTableRegionRequest>("SplitTableRegionRequest"),
+  SplitTableRegionResponse: codec<SplitTableRegionResponse>("SplitTableRegionResponse"),
+  GetProcedureResultRequest: codec<GetProcedureResultRequest>("GetProcedureResultRequest"),
+  GetProcedureResultResponse: codec<GetProcedureResultResponse>("GetProcedureResultResponse"),
+  GetRegionInfoRequest: codec<GetRegionInfoRequest>("GetRegionInfoRequest"),
+  GetRegionInfoResponse: codec<GetRegionInfoResponse>("GetRegionInfoResponse"),
+  SplitRegionRequest: codec<SplitRegionRequest>("SplitRegionRequest"),
+  SplitRegionResponse: codec<SplitRegionResponse>("SplitRegionResponse"),
+  CompactRegionRequest: codec<CompactRegionRequest>("CompactRegionRequest"),
+  CompactRegionResponse: codec<CompactRegionResponse>("CompactRegionResponse"),
 } as const;
 
 // ---------------------------------------------------------------------------------------------------
@@ -601,10 +706,30 @@ export const MASTER_SERVICE = {
     response: pb.GetTableDescriptorsResponse,
   } as MethodCodecs<GetTableDescriptorsRequest, GetTableDescriptorsResponse>,
   GetTableNames: { request: pb.GetTableNamesRequest, response: pb.GetTableNamesResponse } as MethodCodecs<GetTableNamesRequest, GetTableNamesResponse>,
+  ModifyTable: { request: pb.ModifyTableRequest, response: pb.ModifyTableResponse } as MethodCodecs<ModifyTableRequest, ModifyTableResponse>,
+  IsMasterRunning: { request: pb.IsMasterRunningRequest, response: pb.IsMasterRunningResponse } as MethodCodecs<IsMasterRunningRequest, IsMasterRunningResponse>,
+  GetTableState: { request: pb.GetTableStateRequest, response: pb.GetTableStateResponse } as MethodCodecs<GetTableStateRequest, GetTableStateResponse>,
+  /** Spelled with a lower-case `t` in HBase 2's Master.proto, and so on the wire. */
+  truncateTable: { request: pb.TruncateTableRequest, response: pb.TruncateTableResponse } as MethodCodecs<TruncateTableRequest, TruncateTableResponse>,
+  /** HBase 2's Admin.split(table, splitPoint) (SplitTableRegionRequest). */
+  SplitRegion: { request: pb.SplitTableRegionRequest, response: pb.SplitTableRegionResponse } as MethodCodecs<SplitTableRegionRequest, SplitTableRegionResponse>,
+  /** Spelled with a lower-case `g` in HBase 2's Master.proto, and so on the wire. */
+  getProcedureResult: {
+    request: pb.GetProcedureResultRequest,
+    response: pb.GetProcedureResultResponse,
+  } as MethodCodecs<GetProcedureResultRequest, GetProcedureResultResponse>,
 };
 
-export type ServiceName = "ClientService" | "MasterService";
-export const SERVICES = { ClientService: CLIENT_SERVICE, MasterService: MASTER_SERVICE } as const;
+/** AdminService: the region server's admin calls. */
+export const ADMIN_SERVICE = {
+  GetRegionInfo: { request: pb.GetRegionInfoRequest, response: pb.GetRegionInfoResponse } as MethodCodecs<GetRegionInfoRequest, GetRegionInfoResponse>,
+  /** HBase 1.x's Admin.split (2.x sends MasterService.SplitRegion instead). */
+  SplitRegion: { request: pb.SplitRegionRequest, response: pb.SplitRegionResponse } as MethodCodecs<SplitRegionRequest, SplitRegionResponse>,
+  CompactRegion: { request: pb.CompactRegionRequest, response: pb.CompactRegionResponse } as MethodCodecs<CompactRegionRequest, CompactRegionResponse>,
+};
+
+export type ServiceName = "ClientService" | "MasterService" | "AdminService";
+export const SERVICES = { ClientService: CLIENT_SERVICE, MasterService: MASTER_SERVICE, AdminService: ADMIN_SERVICE } as const;
 export type ServiceMethods<S extends ServiceName> = (typeof SERVICES)[S];
 export type MethodName<S extends ServiceName> = keyof ServiceMethods<S> & string;
 export type RequestOf<S extends ServiceName, M extends MethodName<S>> =

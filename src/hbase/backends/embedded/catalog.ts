@@ -241,6 +241,33 @@ export class Catalog {
     });
   }
 
+  /**
+   * Adds `splitKey` to the table's region boundaries (one catalog write: durable, all or nothing);
+   * returns the new entry. Throws, writing nothing, when the table does not exist or the key is not
+   * bytes, empty, or already a boundary. The old descriptor object is left as it was, so scans that
+   * resolved it keep their regions.
+   */
+  split(ref: TableRef, splitKey: BytesLike): Promise<CatalogEntry> {
+    return this.exclusive(async () => {
+      const old = this.require(ref);
+      const label = formatTableName(old.descriptor.table);
+      if (typeof splitKey !== "string" && !(splitKey instanceof Uint8Array)) {
+        throw new TypeError(`splitRegion ${label}: the split key must be bytes (Uint8Array) or a string, got ${splitKey === null ? "null" : typeof splitKey}`);
+      }
+      const key = toBytes(splitKey).slice();
+      if (key.length === 0) throw new Error(`splitRegion ${label}: the split key must not be empty`);
+      const current = old.descriptor.regions.slice(1).map((r) => r.startKey);
+      if (current.some((k) => equalBytes(k, key))) {
+        throw new Error(`splitRegion ${label}: ${toStringBinary(key)} is already a region boundary (a region cannot be split at its start key)`);
+      }
+      const splitKeys = [...current, key].sort(compareBytes);
+      const entry: CatalogEntry = { id: old.id, descriptor: { ...old.descriptor, regions: regionsOf(splitKeys) } };
+      await this.db.put(catalogKey(entry.descriptor.table), encoder.encode(JSON.stringify(toStored(entry.id, entry.descriptor))));
+      this.tables.set(mapKey(entry.descriptor.table), entry);
+      return entry;
+    });
+  }
+
   /** Removes the table from the catalog; returns its entry (its data is the caller's to clear). */
   remove(ref: TableRef): Promise<CatalogEntry> {
     return this.exclusive(async () => {

@@ -1,6 +1,6 @@
 /** Catalog operations of the embedded store: tables are created, described, truncated and dropped here. */
 import type { TableDescriptor, TableName } from "../../model/table-descriptor.js";
-import type { Admin, CompactionStats, CreateTableOptions, TableRef } from "../../table.js";
+import type { Admin, BytesLike, CompactionStats, CreateTableOptions, TableRef } from "../../table.js";
 import type { SchemaSpec } from "../../schema/schema-spec.js";
 import type { ByteLevel, Catalog } from "./catalog.js";
 import type { Compactor } from "./compaction.js";
@@ -67,6 +67,16 @@ export class EmbeddedAdmin implements Admin {
   async setSchema(table: TableRef, schema: SchemaSpec | undefined): Promise<TableDescriptor> {
     this.checkOpen();
     return (await this.catalog.setSchema(table, schema)).descriptor;
+  }
+
+  /**
+   * Splits the region holding `splitKey` at that key (see {@link Admin.splitRegion}): a catalog change
+   * only — data keys carry no region, so no cell moves. Scans running meanwhile keep the descriptor
+   * they resolved and read one LevelDB snapshot, so they return every row once.
+   */
+  async splitRegion(table: TableRef, splitKey: BytesLike): Promise<TableDescriptor> {
+    this.checkOpen();
+    return (await this.catalog.split(table, splitKey)).descriptor;
   }
 
   private async clearData(tableId: number): Promise<void> {
