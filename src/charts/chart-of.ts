@@ -1,6 +1,6 @@
 /**
- * `chartOf(records, specOrShorthand)`: a chart of a bounded result (an array of records, or anything
- * with `records` such as `collect()`). A cell ending in it shows the chart: its
+ * `chartOf(records, specOrShorthand)`: a chart of a bounded result (an array of records, anything with
+ * `records` such as `collect()`, an iterable, or an async iterable such as a typed table's scan). A cell ending in it shows the chart: its
  * `[Symbol.for("Jupyter.display")]()` returns the same bundle as a live chart's — Vega-Lite 5, a PNG
  * rendered in the kernel, and a text summary.
  */
@@ -39,36 +39,75 @@ export interface Chart {
   [JUPYTER_DISPLAY](): MimeBundle;
 }
 
-/** Something holding records: an array, or an object with `records` (a `collect()` sink). */
-export type RecordsLike<T> = readonly T[] | { readonly records: readonly T[] };
+/**
+ * Something holding records: an array, an object with `records` (a `collect()` sink), or any iterable
+ * (a `Set`, a generator).
+ */
+export type RecordsLike<T> = readonly T[] | { readonly records: readonly T[] } | Iterable<T>;
+
+/** Records read from an async iterable are handed to the chart in batches of this many. */
+const ASYNC_BATCH = 1_000;
 
 /**
  * A chart of bounded results. Window results of the same window replace each other as in a live chart;
  * nothing is dropped unless `keepWindows`/`keepRows` are given.
- * @throws TypeError/RangeError for bad records, shorthand, spec or options.
+ *
+ * Given an async iterable — a typed table's `scan()`, `rowsOf(table.scan(...))`, any async generator —
+ * it reads it to the end and resolves with the chart (`await chartOf(...)`); only the kept rows stay in
+ * memory (`keepRows` bounds a long scan).
+ * @throws TypeError/RangeError for bad records, shorthand, spec or options (the promise rejects for async iterables).
  * @example
  * ```ts
  * const out = collect<WindowResult<string, number>>();
  * await from(fromArray(events)).withTimestamps((e) => e.ts).keyBy((e) => e.user)
  *   .window(tumbling(60_000)).aggregate(count()).to(out).start().done;
  * chartOf(out, { mark: "bar", topK: 5, title: "busiest users" });
+ * await chartOf(rowsOf(bids.scan(), bidSchema), { mark: "point", x: "rowKey", y: "d.price" });
  * ```
  */
-export function chartOf<T>(records: RecordsLike<T>, spec: ChartSpec, options?: ChartOptions): Chart {
-  const list = recordsOf(records);
+export function chartOf<T>(records: RecordsLike<T>, spec: ChartSpec, options?: ChartOptions): Chart;
+export function chartOf<T>(records: AsyncIterable<T>, spec: ChartSpec, options?: ChartOptions): Promise<Chart>;
+export function chartOf<T>(records: RecordsLike<T> | AsyncIterable<T>, spec: ChartSpec, options?: ChartOptions): Chart | Promise<Chart> {
   const resolved = resolveChartOptions(options, BOUNDED_DEFAULTS, "chartOf");
   const model = new ChartModel(spec, resolved, "chartOf");
-  model.add(list);
+  if (isAsyncIterable(records)) return readAll(records, model, resolved);
+  model.add(recordsOf(records));
+  return finish(model, resolved);
+}
+
+function finish(model: ChartModel, resolved: ResolvedChartOptions): Chart {
   const finalSpec = model.spec();
   compileChecked(finalSpec, "chartOf");
   return new BoundedChart(model, finalSpec, resolved);
+}
+
+async function readAll<T>(records: AsyncIterable<T>, model: ChartModel, resolved: ResolvedChartOptions): Promise<Chart> {
+  let batch: T[] = [];
+  for await (const record of records) {
+    batch.push(record);
+    if (batch.length >= ASYNC_BATCH) {
+      model.add(batch);
+      batch = [];
+    }
+  }
+  model.add(batch);
+  return finish(model, resolved);
+}
+
+function isAsyncIterable(value: unknown): value is AsyncIterable<unknown> {
+  return value !== null && typeof value === "object" && typeof (value as { [Symbol.asyncIterator]?: unknown })[Symbol.asyncIterator] === "function";
 }
 
 function recordsOf<T>(records: RecordsLike<T>): readonly T[] {
   if (Array.isArray(records)) return records as readonly T[];
   const inner = (records as { records?: unknown } | null)?.records;
   if (typeof records === "object" && records !== null && Array.isArray(inner)) return inner as readonly T[];
-  throw new TypeError(`chartOf: records must be an array or have a records array (e.g. a collect() sink), got ${describe(records)}`);
+  if (records !== null && typeof records === "object" && typeof (records as { [Symbol.iterator]?: unknown })[Symbol.iterator] === "function") {
+    return [...(records as Iterable<T>)];
+  }
+  throw new TypeError(
+    `chartOf: records must be an array, an iterable, an async iterable (e.g. a table scan) or have a records array (e.g. a collect() sink), got ${describe(records)}`,
+  );
 }
 
 class BoundedChart implements Chart {

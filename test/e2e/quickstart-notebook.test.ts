@@ -57,7 +57,7 @@ describe("notebooks/quickstart.ipynb : pipelines, windows and the HBase sink", (
     const charts = outputs.filter((o) => o.output_type === "display_data" && o.data?.["application/vnd.vegalite.v5+json"] !== undefined);
     expect(charts).toHaveLength(1);
     const data = charts[0]!.data!;
-    expect(Object.keys(data).sort()).toEqual(["application/vnd.vegalite.v5+json", "image/png", "text/plain"]);
+    expect(Object.keys(data).sort()).toEqual(["application/vnd.vegalite.v5+json", "image/png", "text/markdown", "text/plain"]);
     const spec = data["application/vnd.vegalite.v5+json"] as { $schema: string; data: { values: unknown[] } };
     expect(spec.$schema).toContain("vega-lite/v5");
     expect(spec.data.values.length).toBeGreaterThan(10);

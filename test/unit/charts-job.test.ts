@@ -38,7 +38,7 @@ describe("a chart sink in a real job", () => {
 
     const last = rest.at(-1)!;
     if (last.kind !== "update") throw new Error("expected an update last");
-    expect(Object.keys(last.data)).toEqual([VEGA_LITE_MIME, "image/png", "text/plain"]);
+    expect(Object.keys(last.data)).toEqual([VEGA_LITE_MIME, "image/png", "text/markdown", "text/plain"]);
     const spec = last.data[VEGA_LITE_MIME] as { $schema: string; data: { values: { key: string; value: number; end: number }[] } };
     expect(spec.$schema).toBe("https://vega.github.io/schema/vega-lite/v5.json");
     expect(spec.data.values).toHaveLength(18);
@@ -66,6 +66,6 @@ describe("a chart sink in a real job", () => {
     await job.done; // awaited outside the cell's context
     expect(cellA.calls.map((c) => c.kind)[0]).toBe("display");
     const last = cellA.calls.at(-1)!;
-    expect(last.kind === "update" && Object.keys(last.data)).toEqual([VEGA_LITE_MIME, "image/png", "text/plain"]);
+    expect(last.kind === "update" && Object.keys(last.data)).toEqual([VEGA_LITE_MIME, "image/png", "text/markdown", "text/plain"]);
   });
 });

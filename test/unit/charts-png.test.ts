@@ -52,7 +52,7 @@ describe("static PNG rendering (vega → SVG → resvg)", () => {
 
   it("a cell ending in chartOf(...) shows Vega-Lite 5, a PNG and text", () => {
     const formatted = formatValue(chartOf(UP, { mark: "area", title: "rising" }));
-    expect(Object.keys(formatted!.data)).toEqual([VEGA_LITE_MIME, "image/png", "text/plain"]);
+    expect(Object.keys(formatted!.data)).toEqual([VEGA_LITE_MIME, "image/png", "text/markdown", "text/plain"]);
     isPng(Buffer.from(formatted!.data["image/png"] as string, "base64"));
     expect(formatted!.data["text/plain"]).toBe('chart (rising): 3 windows × 1 key, last [00:00:20, 00:00:30) key "a" = 9 (onTime); 3 results received');
   });
@@ -71,7 +71,7 @@ describe("static PNG rendering (vega → SVG → resvg)", () => {
     const last = out.calls.at(-1)!;
     expect(last.kind).toBe("update");
     if (last.kind !== "update") return;
-    expect(Object.keys(last.data)).toEqual([VEGA_LITE_MIME, "image/png", "text/plain"]);
+    expect(Object.keys(last.data)).toEqual([VEGA_LITE_MIME, "image/png", "text/markdown", "text/plain"]);
     const finalPng = Buffer.from(last.data["image/png"] as string, "base64");
     expect(finalPng.equals(Buffer.from(await renderPng(sink.spec())))).toBe(true);
   });

@@ -181,7 +181,7 @@ describe("errors name the option and the value", () => {
   it("plain records need x and y; topK needs window results", () => {
     expect(() => chartOf([{ a: 1 }], { mark: "line" })).toThrow(/not window results, so the shorthand needs x and y fields \(got x: undefined/);
     expect(() => chartOf([{ a: 1, b: 2 }], { mark: "bar", y: "b", topK: 2 })).toThrow(/topK ranks the keys of the latest window/);
-    expect(() => chartOf(42 as never, { mark: "line" })).toThrow(/chartOf: records must be an array or have a records array/);
+    expect(() => chartOf(42 as never, { mark: "line" })).toThrow(/chartOf: records must be an array, an iterable, an async iterable .* or have a records array/);
   });
 });
 
