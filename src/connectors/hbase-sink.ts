@@ -6,7 +6,7 @@
  * row keys and cell timestamps (e.g. the window's end − 1) the replayed puts overwrite the same cells
  * with the same values, so the table ends equal to a run without failure.
  */
-import type { BufferedMutatorOptions, Mutation, Put, Table } from "../hbase/table.js";
+import type { BufferedMutator, BufferedMutatorOptions, Mutation, Put, Table } from "../hbase/table.js";
 import type { Sink } from "../stream/api/sink.js";
 import { createBufferedMutator } from "../hbase/buffered-mutator.js";
 
@@ -42,10 +42,16 @@ export function hbaseSink<T>(table: Table, options: HBaseSinkOptions<T>): Sink<T
   const mutatorOptions: BufferedMutatorOptions = { maxRows: options.maxRows ?? 1_000 };
   if (options.maxBytes !== undefined) mutatorOptions.maxBytes = options.maxBytes;
   if (options.flushIntervalMs !== undefined) mutatorOptions.flushIntervalMs = options.flushIntervalMs;
-  const mutator = createBufferedMutator(table, mutatorOptions);
   const { toMutation } = options;
+  // One buffered mutator per run: a sink object outlives its job when the job is restarted
+  // (`job.restart()` runs the same plan again), and a closed mutator takes no more writes.
+  let mutator: BufferedMutator | undefined;
+  const current = (): BufferedMutator => (mutator ??= createBufferedMutator(table, mutatorOptions));
   return {
     description: `hbase ${table.name.namespace}:${table.name.name}`,
+    open() {
+      current();
+    },
     async write(records) {
       const mutations: Mutation[] = [];
       for (const record of records) {
@@ -53,9 +59,13 @@ export function hbaseSink<T>(table: Table, options: HBaseSinkOptions<T>): Sink<T
         if (m === undefined) continue;
         mutations.push("kind" in m ? m : { kind: "put", ...m });
       }
-      if (mutations.length > 0) await mutator.mutate(mutations);
+      if (mutations.length > 0) await current().mutate(mutations);
     },
-    flush: () => mutator.flush(),
-    close: () => mutator.close(),
+    flush: () => mutator?.flush(),
+    async close() {
+      const closing = mutator;
+      mutator = undefined;
+      await closing?.close();
+    },
   };
 }
