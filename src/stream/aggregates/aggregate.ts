@@ -1,6 +1,7 @@
 /** User-defined aggregates from four functions. */
 import type { AggregateFunction } from "./aggregate-function.js";
 import { requireFunction } from "./require-function.js";
+import { describedAs } from "./factory-descriptor.js";
 
 /** The parts of a user-defined aggregate (see {@link aggregate}). */
 export interface AggregateSpec<IN, ACC, OUT> {
@@ -40,11 +41,11 @@ export function aggregate<IN, ACC, OUT>(spec: AggregateSpec<IN, ACC, OUT>): Aggr
     throw new TypeError(`aggregate: description must be a string, got ${typeof spec.description}`);
   }
   const { create, add, merge, result } = spec;
-  return {
+  return describedAs({
     description: spec.description ?? "aggregate",
     createAccumulator: () => create(),
     add: (value, acc) => add(acc, value),
     getResult: (acc) => result(acc),
     merge: (a, b) => merge(a, b),
-  };
+  }, "aggregate", [spec]);
 }

@@ -2,6 +2,7 @@
 import type { AggregateFunction } from "./aggregate-function.js";
 import { describeAccessor } from "./describe-accessor.js";
 import { requireFunction } from "./require-function.js";
+import { describedAs } from "./factory-descriptor.js";
 
 /** The accumulator of {@link avg}: a running sum and count. */
 export interface AvgAccumulator {
@@ -21,7 +22,7 @@ export interface AvgAccumulator {
  */
 export function avg<IN>(fn: (value: IN) => number): AggregateFunction<IN, AvgAccumulator, number> {
   requireFunction("avg", "fn", fn);
-  return {
+  return describedAs({
     description: `avg(${describeAccessor(fn)})`,
     createAccumulator: () => ({ sum: 0, count: 0 }),
     add: (value, acc) => {
@@ -35,5 +36,5 @@ export function avg<IN>(fn: (value: IN) => number): AggregateFunction<IN, AvgAcc
       a.count += b.count;
       return a;
     },
-  };
+  }, "avg", [fn]);
 }

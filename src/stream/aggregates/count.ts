@@ -1,5 +1,6 @@
 /** The count aggregate. */
 import type { AggregateFunction } from "./aggregate-function.js";
+import { describedAs } from "./factory-descriptor.js";
 
 const COUNT: AggregateFunction<unknown, number, number> = {
   description: "count",
@@ -18,5 +19,5 @@ const COUNT: AggregateFunction<unknown, number, number> = {
  * ```
  */
 export function count<IN = unknown>(): AggregateFunction<IN, number, number> {
-  return COUNT;
+  return describedAs(COUNT, "count", []);
 }

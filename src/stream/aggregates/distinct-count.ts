@@ -2,6 +2,7 @@
 import type { AggregateFunction } from "./aggregate-function.js";
 import { describeAccessor } from "./describe-accessor.js";
 import { requireFunction } from "./require-function.js";
+import { describedAs } from "./factory-descriptor.js";
 
 /** Values {@link distinctCount} can tell apart (compared as a `Set` does: SameValueZero). */
 export type DistinctKey = string | number | bigint | boolean | null | undefined;
@@ -18,7 +19,7 @@ export type DistinctKey = string | number | bigint | boolean | null | undefined;
  */
 export function distinctCount<IN, K extends DistinctKey>(fn: (value: IN) => K): AggregateFunction<IN, Set<K>, number> {
   requireFunction("distinctCount", "fn", fn);
-  return {
+  return describedAs({
     description: `distinctCount(${describeAccessor(fn)})`,
     createAccumulator: () => new Set<K>(),
     add: (value, acc) => acc.add(fn(value)),
@@ -28,5 +29,5 @@ export function distinctCount<IN, K extends DistinctKey>(fn: (value: IN) => K): 
       for (const k of b) a.add(k);
       return a;
     },
-  };
+  }, "distinctCount", [fn]);
 }

@@ -3,6 +3,7 @@ import type { AggregateFunction } from "./aggregate-function.js";
 import { describeAccessor } from "./describe-accessor.js";
 import { requireFunction } from "./require-function.js";
 import { type OrderKey, requireOrderable } from "./order-key.js";
+import { describedAs } from "./factory-descriptor.js";
 
 /** The accumulator of {@link minBy} and {@link maxBy}: the best key so far and every element with it. */
 export interface ExtremeByAccumulator<IN, K extends OrderKey> {
@@ -51,7 +52,7 @@ function extremeBy<IN, K extends OrderKey>(
  * ```
  */
 export function minBy<IN, K extends OrderKey>(fn: (value: IN) => K): AggregateFunction<IN, ExtremeByAccumulator<IN, K>, IN[]> {
-  return extremeBy("minBy", fn);
+  return describedAs(extremeBy("minBy", fn), "minBy", [fn]);
 }
 
 /**
@@ -65,5 +66,5 @@ export function minBy<IN, K extends OrderKey>(fn: (value: IN) => K): AggregateFu
  * ```
  */
 export function maxBy<IN, K extends OrderKey>(fn: (value: IN) => K): AggregateFunction<IN, ExtremeByAccumulator<IN, K>, IN[]> {
-  return extremeBy("maxBy", fn);
+  return describedAs(extremeBy("maxBy", fn), "maxBy", [fn]);
 }

@@ -2,6 +2,7 @@
 import type { AggregateFunction } from "./aggregate-function.js";
 import { describeAccessor } from "./describe-accessor.js";
 import { requireFunction } from "./require-function.js";
+import { describedAs } from "./factory-descriptor.js";
 
 /**
  * The largest value of a numeric field over each window's elements. The accumulator is a number
@@ -15,11 +16,11 @@ import { requireFunction } from "./require-function.js";
  */
 export function max<IN>(fn: (value: IN) => number): AggregateFunction<IN, number, number> {
   requireFunction("max", "fn", fn);
-  return {
+  return describedAs({
     description: `max(${describeAccessor(fn)})`,
     createAccumulator: () => -Infinity,
     add: (value, acc) => Math.max(acc, fn(value)),
     getResult: (acc) => acc,
     merge: (a, b) => Math.max(a, b),
-  };
+  }, "max", [fn]);
 }

@@ -2,6 +2,7 @@
 import type { AggregateFunction } from "./aggregate-function.js";
 import { describeAccessor } from "./describe-accessor.js";
 import { requireFunction } from "./require-function.js";
+import { describedAs } from "./factory-descriptor.js";
 
 /**
  * Sums a numeric field of each window's elements (0 for none). The accumulator is a number. Floating-point
@@ -16,11 +17,11 @@ import { requireFunction } from "./require-function.js";
  */
 export function sum<IN>(fn: (value: IN) => number): AggregateFunction<IN, number, number> {
   requireFunction("sum", "fn", fn);
-  return {
+  return describedAs({
     description: `sum(${describeAccessor(fn)})`,
     createAccumulator: () => 0,
     add: (value, acc) => acc + fn(value),
     getResult: (acc) => acc,
     merge: (a, b) => a + b,
-  };
+  }, "sum", [fn]);
 }

@@ -3,6 +3,7 @@ import type { AggregateFunction } from "./aggregate-function.js";
 import { describeAccessor } from "./describe-accessor.js";
 import { requireFunction } from "./require-function.js";
 import { type OrderKey, requireOrderable } from "./order-key.js";
+import { describedAs } from "./factory-descriptor.js";
 
 /** One kept element of {@link topK} with its key. */
 export interface TopKEntry<IN, K extends OrderKey> {
@@ -50,7 +51,7 @@ export function topK<IN, K extends OrderKey>(
   const before = order === "desc" ? (a: K, b: K) => a > b : (a: K, b: K) => a < b;
   const description = `topK(${k}, ${describeAccessor(by)}${order === "asc" ? ", asc" : ""})`;
 
-  return {
+  return describedAs({
     description,
     createAccumulator: () => [],
     add: (value, acc) => {
@@ -81,5 +82,5 @@ export function topK<IN, K extends OrderKey>(
       }
       return out;
     },
-  };
+  }, "topK", [k, by, options]);
 }

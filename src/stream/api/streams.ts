@@ -15,6 +15,8 @@ import type { WindowContext, WindowResult } from "./window-result.js";
 import type { KeyedProcessFunction } from "./process-function.js";
 import type { LookupFunction, LookupJoinOptions } from "./lookup.js";
 import { checkFunction, checkMillis, checkName } from "./checks.js";
+import { collectElements } from "../aggregates/collect-elements.js";
+import { reduceAggregate } from "../aggregates/reduce.js";
 
 /** A stream of T records. */
 export class DataStream<T> {
@@ -293,31 +295,13 @@ export class WindowedStream<T, K> {
   /** Combines each window's records pairwise; the result is of the record type. */
   reduce(fn: (a: T, b: T) => T): DataStream<WindowResult<K, T>> {
     checkFunction(fn, "reduce");
-    return this.aggregate<{ has: boolean; value: T | undefined }, T>({
-      description: "reduce",
-      createAccumulator: () => ({ has: false, value: undefined }),
-      add: (v, acc) => (acc.has ? { has: true, value: fn(acc.value as T, v) } : { has: true, value: v }),
-      getResult: (acc) => acc.value as T,
-      merge: (a, b) => (!a.has ? b : !b.has ? a : { has: true, value: fn(a.value as T, b.value as T) }),
-    });
+    return this.aggregate(reduceAggregate(fn));
   }
 
   /** Sees all records of each window at every firing (kept as a list: costs memory, unlike aggregate). */
   process<R>(fn: (records: readonly T[], window: WindowContext<K>) => Iterable<R>): DataStream<R> {
     checkFunction(fn, "process");
-    const all = this.aggregate<T[], T[], Iterable<R>>(
-      {
-        description: "process",
-        createAccumulator: () => [],
-        add: (v, acc) => {
-          acc.push(v);
-          return acc;
-        },
-        getResult: (acc) => acc,
-        merge: (a, b) => a.concat(b),
-      },
-      (records, w) => fn(records, w),
-    );
+    const all = this.aggregate<T[], T[], Iterable<R>>(collectElements<T>(), fn);
     return all.flatMap((rs) => rs, "process results");
   }
 }

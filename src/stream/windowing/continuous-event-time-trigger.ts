@@ -5,6 +5,7 @@ import { requirePositiveInteger } from "./option-checks.js";
 import { maxTimestamp, type TimeWindow } from "./time-window.js";
 import type { Trigger, TriggerContext, TriggerMergeContext, TriggerResult } from "./trigger.js";
 import { mod } from "./window-start.js";
+import { describedAs } from "../aggregates/factory-descriptor.js";
 
 /** Name of the trigger state holding the next early fire time. */
 const NEXT_FIRE = "continuousEventTime.nextFire";
@@ -86,5 +87,5 @@ class ContinuousEventTimeTrigger implements Trigger {
  * ```
  */
 export function continuousEventTimeTrigger(interval: number): Trigger {
-  return new ContinuousEventTimeTrigger(requirePositiveInteger("continuousEventTimeTrigger", "interval", interval));
+  return describedAs(new ContinuousEventTimeTrigger(requirePositiveInteger("continuousEventTimeTrigger", "interval", interval)), "continuousEventTimeTrigger", [interval]);
 }

@@ -5,6 +5,7 @@ import { requirePositiveInteger } from "./option-checks.js";
 import { maxTimestamp, type TimeWindow } from "./time-window.js";
 import type { Trigger, TriggerContext, TriggerMergeContext, TriggerResult } from "./trigger.js";
 import { mod } from "./window-start.js";
+import { describedAs } from "../aggregates/factory-descriptor.js";
 
 /** Name of the trigger state holding the next fire time. */
 const NEXT_FIRE = "continuousProcessingTime.nextFire";
@@ -78,5 +79,5 @@ class ContinuousProcessingTimeTrigger implements Trigger {
  * ```
  */
 export function continuousProcessingTimeTrigger(interval: number): Trigger {
-  return new ContinuousProcessingTimeTrigger(requirePositiveInteger("continuousProcessingTimeTrigger", "interval", interval));
+  return describedAs(new ContinuousProcessingTimeTrigger(requirePositiveInteger("continuousProcessingTimeTrigger", "interval", interval)), "continuousProcessingTimeTrigger", [interval]);
 }

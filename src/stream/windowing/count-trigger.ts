@@ -2,6 +2,7 @@
 import { requirePositiveCount } from "./option-checks.js";
 import type { TimeWindow } from "./time-window.js";
 import type { Trigger, TriggerContext, TriggerMergeContext, TriggerResult } from "./trigger.js";
+import { describedAs } from "../aggregates/factory-descriptor.js";
 
 /** Name of the trigger state holding the elements counted since the last firing. */
 const COUNT = "count.elements";
@@ -60,5 +61,5 @@ class CountTrigger implements Trigger {
  * ```
  */
 export function countTrigger(n: number): Trigger {
-  return new CountTrigger(requirePositiveCount("countTrigger", "n", n));
+  return describedAs(new CountTrigger(requirePositiveCount("countTrigger", "n", n)), "countTrigger", [n]);
 }

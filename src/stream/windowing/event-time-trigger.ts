@@ -1,6 +1,7 @@
 /** The default trigger of event-time windows (Flink's `EventTimeTrigger`, rule 8). */
 import { maxTimestamp, type TimeWindow } from "./time-window.js";
 import type { Trigger, TriggerContext, TriggerMergeContext, TriggerResult } from "./trigger.js";
+import { describedAs } from "../aggregates/factory-descriptor.js";
 
 class EventTimeTrigger implements Trigger {
   readonly description = "eventTime";
@@ -50,5 +51,5 @@ const INSTANCE: Trigger = new EventTimeTrigger();
  * ```
  */
 export function eventTimeTrigger(): Trigger {
-  return INSTANCE;
+  return describedAs(INSTANCE, "eventTimeTrigger", []);
 }

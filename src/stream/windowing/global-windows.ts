@@ -3,6 +3,7 @@ import { neverTrigger } from "./never-trigger.js";
 import { GLOBAL_WINDOW, type TimeWindow } from "./time-window.js";
 import type { Trigger } from "./trigger.js";
 import type { WindowAssigner } from "./window-assigner.js";
+import { describedAs } from "../aggregates/factory-descriptor.js";
 
 const ONLY: readonly TimeWindow[] = Object.freeze([GLOBAL_WINDOW]);
 
@@ -31,5 +32,5 @@ const INSTANCE: WindowAssigner = new GlobalWindows();
  * ```
  */
 export function globalWindows(): WindowAssigner {
-  return INSTANCE;
+  return describedAs(INSTANCE, "globalWindows", []);
 }

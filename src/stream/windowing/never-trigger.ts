@@ -1,5 +1,6 @@
 /** The default trigger of global windows (Flink's `GlobalWindows.NeverTrigger`, rule 7). */
 import type { Trigger, TriggerResult } from "./trigger.js";
+import { describedAs } from "../aggregates/factory-descriptor.js";
 
 class NeverTrigger implements Trigger {
   readonly description = "never";
@@ -37,5 +38,5 @@ const INSTANCE: Trigger = new NeverTrigger();
  * ```
  */
 export function neverTrigger(): Trigger {
-  return INSTANCE;
+  return describedAs(INSTANCE, "neverTrigger", []);
 }

@@ -1,6 +1,7 @@
 /** The default trigger of processing-time windows (Flink's `ProcessingTimeTrigger`). */
 import { maxTimestamp, type TimeWindow } from "./time-window.js";
 import type { Trigger, TriggerContext, TriggerMergeContext, TriggerResult } from "./trigger.js";
+import { describedAs } from "../aggregates/factory-descriptor.js";
 
 class ProcessingTimeTrigger implements Trigger {
   readonly description = "processingTime";
@@ -45,5 +46,5 @@ const INSTANCE: Trigger = new ProcessingTimeTrigger();
  * ```
  */
 export function processingTimeTrigger(): Trigger {
-  return INSTANCE;
+  return describedAs(INSTANCE, "processingTimeTrigger", []);
 }

@@ -1,6 +1,7 @@
 /** Turns firings into fire-and-purge (Flink's `PurgingTrigger`). */
 import type { TimeWindow } from "./time-window.js";
 import type { Trigger, TriggerContext, TriggerMergeContext, TriggerResult } from "./trigger.js";
+import { describedAs } from "../aggregates/factory-descriptor.js";
 
 function purge(result: TriggerResult): TriggerResult {
   return result === "fire" ? "fireAndPurge" : result;
@@ -52,5 +53,5 @@ export function purging(trigger: Trigger): Trigger {
   if (typeof trigger !== "object" || trigger === null || typeof trigger.onElement !== "function") {
     throw new TypeError(`purging: trigger must be a Trigger (for example countTrigger(100)), got ${String(trigger)}`);
   }
-  return new PurgingTrigger(trigger);
+  return describedAs(new PurgingTrigger(trigger), "purging", [trigger]);
 }

@@ -8,6 +8,7 @@ import type { TimeWindow } from "./time-window.js";
 import type { Trigger } from "./trigger.js";
 import type { TimeDomain, WindowAssigner, WindowMerge } from "./window-assigner.js";
 import type { SessionWindowOptions } from "./window-options.js";
+import { describedAs } from "../aggregates/factory-descriptor.js";
 
 class SessionWindows implements WindowAssigner {
   readonly description: string;
@@ -59,5 +60,5 @@ export function session(gap: number, options?: SessionWindowOptions): WindowAssi
   checkOptionKeys("session", options, ["time"]);
   requirePositiveInteger("session", "gap", gap);
   const domain = options?.time === undefined ? "event" : requireTimeDomain("session", options.time);
-  return new SessionWindows(gap, domain);
+  return describedAs(new SessionWindows(gap, domain), "session", [gap, options]);
 }

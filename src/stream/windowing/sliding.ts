@@ -8,6 +8,7 @@ import type { Trigger } from "./trigger.js";
 import type { TimeDomain, WindowAssigner } from "./window-assigner.js";
 import type { AlignedWindowOptions } from "./window-options.js";
 import { windowStart } from "./window-start.js";
+import { describedAs } from "../aggregates/factory-descriptor.js";
 
 class SlidingWindows implements WindowAssigner {
   readonly description: string;
@@ -58,5 +59,5 @@ export function sliding(size: number, slide: number, options?: AlignedWindowOpti
   requirePositiveInteger("sliding", "slide", slide);
   const offset = options?.offset === undefined ? 0 : requireOffset("sliding", options.offset, "slide", slide);
   const domain = options?.time === undefined ? "event" : requireTimeDomain("sliding", options.time);
-  return new SlidingWindows(size, slide, offset, domain);
+  return describedAs(new SlidingWindows(size, slide, offset, domain), "sliding", [size, slide, options]);
 }

@@ -8,6 +8,7 @@ import type { Trigger } from "./trigger.js";
 import type { TimeDomain, WindowAssigner } from "./window-assigner.js";
 import type { AlignedWindowOptions } from "./window-options.js";
 import { windowStart } from "./window-start.js";
+import { describedAs } from "../aggregates/factory-descriptor.js";
 
 class TumblingWindows implements WindowAssigner {
   readonly description: string;
@@ -55,5 +56,5 @@ export function tumbling(size: number, options?: AlignedWindowOptions): WindowAs
   requirePositiveInteger("tumbling", "size", size);
   const offset = options?.offset === undefined ? 0 : requireOffset("tumbling", options.offset, "size", size);
   const domain = options?.time === undefined ? "event" : requireTimeDomain("tumbling", options.time);
-  return new TumblingWindows(size, offset, domain);
+  return describedAs(new TumblingWindows(size, offset, domain), "tumbling", [size, options]);
 }
