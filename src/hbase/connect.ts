@@ -1,19 +1,26 @@
 /**
  * `connect()`: the entry point of the Table API. With no options, an embedded HBase-model store in
- * `./.sluice/hbase` under the current directory; `path` chooses another directory. A `zookeeper`
- * quorum will select the cluster client (a later issue).
+ * `./.sluice/hbase` under the current directory; `path` chooses another directory. With `zookeeper`,
+ * a connection to an HBase cluster (or Sluice's local HBase endpoint) through HBase's native RPC
+ * protocol, found through ZooKeeper under `root` (default "/hbase").
  */
 import path from "node:path";
 import type { Connection } from "./table.js";
 import { EmbeddedConnection } from "./backends/embedded/embedded-connection.js";
+import { WireConnection } from "./backends/wire/wire-connection.js";
+import type { WireConnectOptions } from "./backends/wire/wire-options.js";
 
 /** Options of {@link connect}. */
-export interface ConnectOptions {
+export interface ConnectOptions extends Partial<Omit<WireConnectOptions, "zookeeper">> {
   /** Data directory of the embedded store (default `./.sluice/hbase` under `process.cwd()`). */
   path?: string;
-  /** ZooKeeper quorum of a real cluster, "host:port,...": not available yet. */
+  /**
+   * ZooKeeper quorum of a cluster, "host:port[,host:port...]": selects the wire backend. Its other
+   * options (`root`, `retries`, `retryPauseMs`, `operationTimeoutMs`, `callTimeoutMs`,
+   * `connectTimeoutMs`, `scannerCaching`) are described in src/hbase/backends/wire/wire-options.ts.
+   */
   zookeeper?: string;
-  /** The cluster's ZooKeeper root znode (with `zookeeper`). */
+  /** The cluster's ZooKeeper root znode (with `zookeeper`; default "/hbase"). */
   root?: string;
 }
 
@@ -22,12 +29,14 @@ export function defaultDataDirectory(): string {
   return path.join(process.cwd(), ".sluice", "hbase");
 }
 
+const WIRE_ONLY = ["root", "retries", "retryPauseMs", "operationTimeoutMs", "callTimeoutMs", "connectTimeoutMs", "scannerCaching"] as const;
+
 /** Opens a connection: the embedded store unless a cluster is named. */
 export async function connect(options: ConnectOptions = {}): Promise<Connection> {
-  if (options === null || typeof options !== "object") throw new TypeError("connect options must be an object: { path? }");
-  if (options.zookeeper !== undefined || options.root !== undefined) {
-    throw new Error("the HBase cluster client is not available yet: connect() without zookeeper uses the embedded store");
-  }
+  if (options === null || typeof options !== "object") throw new TypeError("connect options must be an object: { path? } or { zookeeper, root? }");
+  if (options.zookeeper !== undefined) return WireConnection.open(options as WireConnectOptions);
+  const wireOption = WIRE_ONLY.find((k) => options[k] !== undefined);
+  if (wireOption !== undefined) throw new Error(`connect: ${wireOption} needs zookeeper (the quorum of the HBase cluster)`);
   if (options.path !== undefined && (typeof options.path !== "string" || options.path.length === 0)) {
     throw new TypeError(`connect: path must be a non-empty string, got ${String(options.path)}`);
   }

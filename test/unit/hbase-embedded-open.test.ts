@@ -70,8 +70,8 @@ describe("embedded store: opening", () => {
     await conn.close();
   });
 
-  it("says the cluster client is not available yet, and defaults to ./.sluice/hbase", async () => {
-    await expect(connect({ zookeeper: "zk1:2181" })).rejects.toThrow("the HBase cluster client is not available yet");
+  it("names an unreachable ZooKeeper, and defaults to ./.sluice/hbase", async () => {
+    await expect(connect({ zookeeper: "127.0.0.1:1", connectTimeoutMs: 1000 })).rejects.toThrow("cannot reach ZooKeeper at 127.0.0.1:1");
     expect(defaultDataDirectory()).toBe(path.join(process.cwd(), ".sluice", "hbase"));
     await expect(connect({ path: "" })).rejects.toThrow("path must be a non-empty string");
   });
