@@ -143,13 +143,20 @@ async function finish(options, result) {
  */
 
 /**
+ * @typedef {object} NotebookCopyOptions
+ * @property {Record<string, string>} [env]  extra environment variables for nbconvert and so for the
+ *   kernel it starts (e.g. `SLUICE_ZOOKEEPER`), added to the temporary Jupyter environment's
+ */
+
+/**
  * Executes `notebooks/<name>` from a copy in a fresh temporary Jupyter environment with Sluice's
  * kernelspec installed (so files the notebook writes beside itself, such as ./.sluice/hbase, are temporary
  * too), letting every cell run even after an error.
  * @param {string} name  the notebook's file name in notebooks/
+ * @param {NotebookCopyOptions} [options]
  * @returns {Promise<NotebookCopyRun>}
  */
-export async function executeRepoNotebookCopy(name) {
+export async function executeRepoNotebookCopy(name, options = {}) {
   await ensureSluiceBuilt();
   const jupyter = await createJupyterEnv();
   await prepareKernel(jupyter, "sluice");
@@ -157,6 +164,7 @@ export async function executeRepoNotebookCopy(name) {
   await mkdir(work, { recursive: true });
   const input = path.join(work, name);
   await copyFile(path.join(REPO_ROOT, "notebooks", name), input);
-  const run = await executeWithNbconvert({ env: jupyter.env, input, outputDir: work, outputName: "out.ipynb", kernelName: "sluice", allowErrors: true });
+  const env = { ...jupyter.env, ...options.env };
+  const run = await executeWithNbconvert({ env, input, outputDir: work, outputName: "out.ipynb", kernelName: "sluice", allowErrors: true });
   return { run, jupyter };
 }
