@@ -186,22 +186,30 @@ const fmt = (eventsPerSecond) => `${(eventsPerSecond / 1000).toFixed(0).padStart
 /**
  * The cost of checkpointing every second with `keys` keys of window state: a keyed count in a one-hour
  * tumbling window over 5 records per key (so every key holds state until the end), run without and with
- * `checkpoint: { every: 1000 }` into a temporary directory; the ratio is the throughput with checkpoints
- * over the throughput without (target ≥ 0.95, i.e. ≤ 5 % cost).
+ * `checkpoint: { every: 1000 }` into a temporary directory — full snapshots every time
+ * (`incremental: false`) and incremental ones (the default: deltas of the keys changed since the last
+ * checkpoint, a full base every 10 or when the deltas outweigh it); the ratio is the throughput with
+ * checkpoints over the throughput without (target ≥ 0.95, i.e. ≤ 5 % cost). The first `keys` records
+ * create every key; the rest visit the hottest `hot` share of the keys round-robin (stride 7919): with
+ * `hot` 1 every key changes every second (the worst case for deltas: each holds nearly all state), with
+ * 0.05 a second's records touch 5 % of the keys (state mostly at rest, the case deltas are for).
  * @param {Sluice} sluice
  * @param {number} keys
  * @param {number} rounds
+ * @param {number} hot
  */
-async function checkpointCost(sluice, keys, rounds) {
+async function checkpointCost(sluice, keys, rounds, hot) {
   const records = keys * 5;
+  const hotKeys = Math.max(1, Math.round(keys * hot));
   /** @returns {Generator<{ k: number, ts: number }>} */
   function* generate() {
-    for (let i = 0; i < records; i++) yield { k: (i * 7919) % keys, ts: i };
+    for (let i = 0; i < records; i++) yield { k: i < keys ? (i * 7919) % keys : (i * 7919) % hotKeys, ts: i };
   }
   const dir = await mkdtemp(path.join(tmpdir(), "sluice-bench-ckpt-"));
-  /** @param {boolean} checkpoint */
-  const run = async (checkpoint) => {
+  /** @param {"none" | "full" | "incremental"} mode */
+  const run = async (mode) => {
     const storage = path.join(dir, `run-${Math.random().toString(36).slice(2)}`);
+    const checkpoint = mode !== "none";
     const t0 = performance.now();
     const job = sluice
       .from(sluice.fromIterable(() => generate()))
@@ -210,33 +218,83 @@ async function checkpointCost(sluice, keys, rounds) {
       .window(sluice.tumbling(3_600_000))
       .aggregate(sluice.count())
       .to(sluice.collect())
-      .start(checkpoint ? { batchSize: 5_000, checkpoint: { every: 1_000, storage, retain: 1 } } : { batchSize: 5_000 });
+      .start(checkpoint ? { batchSize: 5_000, checkpoint: { every: 1_000, storage, retain: 1, incremental: mode === "incremental" } } : { batchSize: 5_000 });
+    // Sizes and durations of every checkpoint (the metrics show the last one).
+    /** @type {{ bytes: number, ms: number }[]} */
+    const taken = [];
+    let seen = 0;
+    while (job.status === "running") {
+      await new Promise((r) => setTimeout(r, 50));
+      const last = job.metrics().lastCheckpoint;
+      if (last !== undefined && last.id !== seen) {
+        seen = last.id;
+        taken.push({ bytes: last.bytes, ms: last.durationMs });
+      }
+    }
     await job.done;
     const ms = performance.now() - t0;
     const last = job.metrics().lastCheckpoint;
-    return { ms, checkpoints: last?.id ?? 0, bytes: last?.bytes ?? 0, checkpointMs: last?.durationMs ?? 0 };
+    const total = taken.reduce((n, c) => n + c.ms, 0);
+    return { ms, checkpoints: last?.id ?? 0, bytes: last?.bytes ?? 0, checkpointMs: last?.durationMs ?? 0, meanMs: taken.length === 0 ? 0 : total / taken.length, meanBytes: taken.length === 0 ? 0 : taken.reduce((n, c) => n + c.bytes, 0) / taken.length };
   };
-  console.log(`\ncheckpoint cost: a keyed count over ${keys.toLocaleString("en")} keys (${records.toLocaleString("en")} records, state kept to the end), checkpoints every 1 s vs none`);
+  console.log(`\ncheckpoint cost: a keyed count over ${keys.toLocaleString("en")} keys (${records.toLocaleString("en")} records, state kept to the end, after the first ${keys.toLocaleString("en")} records ${Math.round(hot * 100)} % of the keys hot), checkpoints every 1 s vs none`);
   /** @type {number[]} */
   const without = [];
   /** @type {number[]} */
   const withCheckpoints = [];
+  /** @type {number[]} */
+  const withFull = [];
+  /** @param {{ ms: number, checkpoints: number, meanMs: number, meanBytes: number }} b */
+  const describe = (b) => `${fmt((records / b.ms) * 1000)} (${b.checkpoints} checkpoints, mean ${(b.meanBytes / 1e6).toFixed(1)} MB in ${b.meanMs.toFixed(0)} ms)`;
   try {
     for (let r = 0; r < rounds; r++) {
-      const a = await run(false);
-      const b = await run(true);
+      const a = await run("none");
+      const f = await run("full");
+      const b = await run("incremental");
       without.push(a.ms);
+      withFull.push(f.ms);
       withCheckpoints.push(b.ms);
-      console.log(`  round ${r + 1}: none ${fmt((records / a.ms) * 1000)}   every 1 s ${fmt((records / b.ms) * 1000)} (${b.checkpoints} checkpoints, last ${(b.bytes / 1e6).toFixed(1)} MB in ${b.checkpointMs.toFixed(0)} ms)`);
+      console.log(`  round ${r + 1}: none ${fmt((records / a.ms) * 1000)}   full every 1 s ${describe(f)}   incremental every 1 s ${describe(b)}`);
     }
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
   const plain = (records / summarize(without).median) * 1000;
   const checkpointed = (records / summarize(withCheckpoints).median) * 1000;
+  const fullRate = (records / summarize(withFull).median) * 1000;
   const ratio = checkpointed / plain;
-  console.log(`  median: ${(100 * (1 - ratio)).toFixed(1)} % slower with checkpoints (target ≤ 5 %: ${ratio >= 0.95 ? "met" : "NOT met"}; snapshots are full copies of the state)`);
-  return { bench: "engine", case: "checkpoint_every_1s_events_per_s", value: round(checkpointed, 0), unit: "events/s", baseline: "raw-engine", baseline_value: round(plain, 0), ratio: round(ratio) };
+  console.log(`  median: ${(100 * (1 - fullRate / plain)).toFixed(1)} % slower with full checkpoints, ${(100 * (1 - ratio)).toFixed(1)} % with incremental ones (target ≤ 5 %: ${ratio >= 0.95 ? "met" : "NOT met"})`);
+  const name = hot === 1 ? "checkpoint_every_1s_events_per_s" : `checkpoint_every_1s_hot${Math.round(hot * 100)}pct_events_per_s`;
+  return { bench: "engine", case: name, value: round(checkpointed, 0), unit: "events/s", baseline: "raw-engine", baseline_value: round(plain, 0), ratio: round(ratio) };
+}
+
+/**
+ * Keyed operators on worker threads: q5 with `parallelism: 2` next to parallelism 1 (results asserted
+ * equal). Its result function calls `q5Line`, shipped to the workers as a capture.
+ * @param {ReturnType<typeof sluiceQueries>} queries
+ * @param {NexmarkOptions} config
+ * @param {StartOptions} start
+ * @param {number} events
+ * @param {number} rounds
+ */
+async function parallelCase(queries, config, start, events, rounds) {
+  console.log(`\nq5 with parallelism 2 (keyed windows on 2 worker threads) vs parallelism 1`);
+  /** @type {number[]} */
+  const serial = [];
+  /** @type {number[]} */
+  const parallel = [];
+  for (let r = 0; r < rounds; r++) {
+    const a = await timed(() => queries.q5(config, start));
+    const b = await timed(() => queries.q5(config, { ...start, parallelism: 2, captures: { q5Line } }));
+    assertSameLines("q5", "parallelism 2 and parallelism 1 results", b.value, a.value);
+    serial.push(a.ms);
+    parallel.push(b.ms);
+    console.log(`  round ${r + 1}: parallelism 1 ${fmt((events / a.ms) * 1000)}   parallelism 2 ${fmt((events / b.ms) * 1000)}   (${a.value.length} results, equal)`);
+  }
+  const one = (events / summarize(serial).median) * 1000;
+  const two = (events / summarize(parallel).median) * 1000;
+  console.log(`  median: parallelism 2 ${fmt(two)} → ${(two / one).toFixed(2)}× parallelism 1`);
+  return { bench: "engine", case: "q5_parallelism_2_events_per_s", value: round(two, 0), unit: "events/s", baseline: "parallelism-1", baseline_value: round(one, 0), ratio: round(two / one) };
 }
 
 /** @param {string[]} args */
@@ -318,8 +376,12 @@ export default async function main(args) {
       figures.push({ bench: "engine", case: `${q}_events_per_s`, value: round(sluiceRate, 0), unit: "events/s", baseline: "rxjs", baseline_value: round(rxRate, 0), ratio: round(rxRatio) });
     }
   }
-  // One round: with 1M keys a checkpointed run takes minutes today (full snapshots).
-  if (options.checkpointKeys > 0) figures.push(await checkpointCost(sluice, options.checkpointKeys, 1));
+  if (options.queries.includes("q5")) figures.push(await parallelCase(queries, config, start, options.events, options.rounds));
+  // One round each: with 1M keys a checkpointed run takes tens of seconds. Uniform updates, then a hot 5 %.
+  if (options.checkpointKeys > 0) {
+    figures.push(await checkpointCost(sluice, options.checkpointKeys, 1, 1));
+    figures.push(await checkpointCost(sluice, options.checkpointKeys, 1, 0.05));
+  }
   console.log("");
   for (const f of figures) console.log(JSON.stringify(f));
   return 0;

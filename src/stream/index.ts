@@ -53,6 +53,7 @@ export { consoleSink } from "./sinks/console-sink.js";
 export type { Job, JobMetrics, JobStatus, OperatorMetrics, StartOptions, CheckpointOptions, CheckpointMetrics } from "./api/job.js";
 export type { CheckpointInfo, CheckpointStore } from "./checkpoint/checkpoint-store.js";
 export { DirectoryCheckpointStore } from "./checkpoint/directory-checkpoint-store.js";
+export type { StateOptions as StateBackendOptions, HeapStateOptions, DiskStateOptions } from "./state/state-options.js";
 export type { Sink } from "./api/sink.js";
 export type { LookupFunction, LookupJoinOptions } from "./api/lookup.js";
 export type {

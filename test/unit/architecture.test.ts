@@ -19,11 +19,11 @@ const ALLOWED: Record<string, { layers: string[]; packages: string[] }> = {
   kernel: { layers: ["protocol", "display", "transport"], packages: [] },
   evaluator: { layers: ["protocol", "display", "kernel"], packages: ["typescript", "import-meta-resolve", "source-map-js"] },
   hbase: { layers: ["display", "protocol"], packages: ["classic-level", "protobufjs", "node-zookeeper-client"] },
-  stream: { layers: [], packages: [] },
+  stream: { layers: [], packages: ["lmdb", "acorn"] },
   connectors: { layers: ["stream", "hbase"], packages: [] },
   charts: { layers: ["display", "stream", "protocol"], packages: ["vega", "vega-lite", "@resvg"] },
   notebook: { layers: ["display", "stream", "protocol"], packages: [] },
-  cli: { layers: ["protocol", "transport", "kernel", "evaluator", "display"], packages: [] },
+  cli: { layers: ["protocol", "transport", "kernel", "evaluator", "display", "hbase"], packages: [] },
   ".": { layers: ["display", "evaluator", "protocol", "hbase", "stream", "connectors", "charts", "notebook"], packages: [] },
 };
 

@@ -3,6 +3,7 @@
  * cancel, checkpoints and savepoints, and a promise of the end.
  */
 import type { CheckpointInfo, CheckpointStore } from "../checkpoint/checkpoint-store.js";
+import type { StateOptions } from "../state/state-options.js";
 
 /** Where a job is in its life. */
 export type JobStatus = "running" | "finished" | "stopped" | "cancelled" | "failed";
@@ -52,6 +53,13 @@ export interface CheckpointOptions {
   storage: string | CheckpointStore;
   /** Periodic checkpoints kept in a directory (default 3; savepoints are kept until deleted). */
   retain?: number;
+  /**
+   * Incremental checkpoints (default true, in stores that keep chains, as the directory store): a
+   * checkpoint writes only the keys whose state changed since the previous one, on top of a full one.
+   */
+  incremental?: boolean;
+  /** With incremental checkpoints: a full checkpoint at least every this many (default 10). */
+  fullEvery?: number;
 }
 
 /** What the job last checkpointed. */
@@ -67,12 +75,31 @@ export interface StartOptions {
   /** Periodic checkpoints (none by default). */
   checkpoint?: CheckpointOptions;
   /**
+   * Where keyed state lives: `{ backend: "heap" }` (the default) or `{ backend: "disk", path }` (LMDB:
+   * keyed process state larger than memory; see src/stream/state/README.md).
+   */
+  state?: StateOptions;
+  /**
    * Start from stored state instead of from the beginning: "latest" (the newest checkpoint or savepoint
    * in the checkpoint storage), `{ savepoint: name }` or `{ checkpoint: id }` (any retained checkpoint, see
    * the store's `list()`). The pipeline must be the same shape as the one
    * that wrote it (same operators in the same order), or the start fails naming the difference.
    */
   restore?: "latest" | { savepoint: string } | { checkpoint: number };
+  /**
+   * Worker threads per keyed operator (window, keyed process function), default 1 (no threads: the
+   * single-threaded path). With n > 1 keys are spread over n threads by key group (128 groups), with
+   * results identical to parallelism 1; user functions are shipped to the threads as source text, so
+   * they may only refer to their parameters, JS/Node globals and {@link captures}.
+   * See src/stream/runtime/parallel/README.md.
+   */
+  parallelism?: number;
+  /**
+   * Variables the shipped functions of a parallel job refer to, by name: structured-cloneable values,
+   * or functions (shipped the same way). A function referring to anything else fails the start with a
+   * message naming the operator and the variable. @example `start({ parallelism: 4, captures: { threshold } })`
+   */
+  captures?: Readonly<Record<string, unknown>>;
   /** Shown in job displays (default "job-N"). */
   name?: string;
   /** Records taken from a split per poll (default 1,000). */
@@ -96,6 +123,16 @@ export interface Job {
   stop(): Promise<void>;
   /** Stops at once: sinks are closed without waiting for pending writes. */
   cancel(): Promise<void>;
+  /**
+   * Restarts the job from stored state as a new job running the same plan (same sources, operators and
+   * sinks; the sinks are opened again, so they must support being reopened after close — `collect()`,
+   * `callback()`, charts). A running job is first stopped exactly at a final checkpoint, so "latest"
+   * (the default) continues where it stopped; `{ checkpoint: id }` or `{ savepoint: name }` go back to a
+   * retained one. The new job keeps the start options (name, checkpoint storage, ...).
+   * @throws (rejects) when the job has no checkpoint storage, or the checkpoint or savepoint does not
+   *   exist (the job is then left running).
+   */
+  restart(from?: "latest" | { checkpoint: number } | { savepoint: string }): Promise<Job>;
   /** Resolves when the job has ended (finished, stopped or cancelled); rejects with the error if it failed. */
   readonly done: Promise<void>;
 }

@@ -1,6 +1,8 @@
 /**
  * Where checkpoints live: durable storage of a job's snapshots, each complete or absent (a crash while
  * writing leaves no half checkpoint behind), the newest N retained, savepoints kept until deleted.
+ * Incremental checkpoints name their parent; a store that keeps chains (`keepsChains`) retains the
+ * parents of retained checkpoints too.
  */
 
 /** What a stored checkpoint says about itself. */
@@ -17,10 +19,23 @@ export interface CheckpointInfo {
   readonly bytes: number;
   /** The fingerprint of the pipeline that wrote it (a restore checks it matches). */
   readonly pipeline: string;
+  /**
+   * Incremental checkpoints only: the checkpoint this one is a delta of (its state is the parent's
+   * state with this one's changes applied). Absent on full checkpoints and savepoints.
+   */
+  readonly parent?: number;
+  /** Incremental checkpoints only: the full checkpoint the chain of parents starts at. */
+  readonly base?: number;
 }
 
 /** Durable storage of one job's checkpoints. */
 export interface CheckpointStore {
+  /**
+   * True when the store keeps, with every retained checkpoint, the checkpoints its `parent` chain needs
+   * (retention never deletes a base or delta a retained checkpoint depends on): only then does a job
+   * write incremental checkpoints into it. Stores without it get full checkpoints every time.
+   */
+  readonly keepsChains?: boolean;
   /** Stores a completed checkpoint; it is visible (and counts as complete) only once this resolves. */
   write(info: Omit<CheckpointInfo, "bytes" | "completedAt">, state: Uint8Array): Promise<CheckpointInfo>;
   /** Complete checkpoints and savepoints, oldest first. */

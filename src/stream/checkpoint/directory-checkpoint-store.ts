@@ -2,7 +2,8 @@
  * Checkpoints in a directory: `<dir>/chk-<id>/` for periodic checkpoints (the newest `retain` kept) and
  * `<dir>/savepoint-<name>/` for savepoints. Each holds `state.bin` and `_metadata.json`; the metadata is
  * written last, through a temporary file renamed into place after fsync, so a directory without it is an
- * incomplete checkpoint (ignored, and removed by the next write).
+ * incomplete checkpoint (ignored, and removed by the next write). Incremental checkpoints name their
+ * parent in the metadata; retention keeps the chains of the retained checkpoints.
  */
 import { mkdir, open, readdir, readFile, rename, rm } from "node:fs/promises";
 import path from "node:path";
@@ -39,6 +40,9 @@ function folderOf(info: Pick<CheckpointInfo, "id" | "kind" | "name">): string {
 
 /** A checkpoint store in a local directory. */
 export class DirectoryCheckpointStore implements CheckpointStore {
+  /** Retention keeps the chain (parents up to the base) of every retained checkpoint. */
+  readonly keepsChains = true;
+
   /**
    * @param directory where this job's checkpoints go (created when missing)
    * @param retain how many periodic checkpoints to keep (default 3); savepoints are not counted
@@ -125,14 +129,28 @@ export class DirectoryCheckpointStore implements CheckpointStore {
     }
   }
 
-  /** Keeps the newest `retain` periodic checkpoints and removes incomplete folders. */
+  /**
+   * Keeps the newest `retain` periodic checkpoints, every checkpoint their parent chains need, and what
+   * savepoints need; removes the rest and incomplete folders (metadata first, so a crash mid-removal
+   * leaves an incomplete folder, never a complete-looking one without its state).
+   */
   private async prune(): Promise<void> {
     const entries = await readdir(this.directory);
-    const complete = new Set((await this.list()).filter((c) => c.kind === "checkpoint").map((c) => `chk-${c.id}`));
-    const newest = [...complete].sort((a, b) => Number(b.slice(4)) - Number(a.slice(4))).slice(0, this.retain);
+    const all = await this.list();
+    const byId = new Map(all.filter((c) => c.kind === "checkpoint").map((c) => [c.id, c]));
+    const newest = [...byId.values()].sort((a, b) => b.id - a.id).slice(0, this.retain);
+    const keep = new Set<number>();
+    for (const c of [...newest, ...all.filter((s) => s.kind === "savepoint")]) {
+      for (let p = c.parent; p !== undefined && !keep.has(p); p = byId.get(p)?.parent) keep.add(p);
+      if (c.kind === "checkpoint") keep.add(c.id);
+    }
     for (const entry of entries) {
       if (!entry.startsWith("chk-")) continue;
-      if (!newest.includes(entry)) await rm(path.join(this.directory, entry), { recursive: true, force: true });
+      const id = Number(entry.slice(4));
+      if (byId.has(id) && keep.has(id)) continue;
+      const folder = path.join(this.directory, entry);
+      await rm(path.join(folder, METADATA), { force: true });
+      await rm(folder, { recursive: true, force: true });
     }
   }
 }

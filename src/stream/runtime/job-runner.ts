@@ -10,9 +10,15 @@ import type { CheckpointMetrics, CheckpointOptions, Job, JobMetrics, JobStatus, 
 import type { CheckpointInfo, CheckpointStore } from "../checkpoint/checkpoint-store.js";
 import { DirectoryCheckpointStore } from "../checkpoint/directory-checkpoint-store.js";
 import { decodeSnapshot, encodeSnapshot } from "../checkpoint/snapshot-codec.js";
+import { ChainPolicy, DEFAULT_FULL_EVERY, readChain } from "../checkpoint/checkpoint-chain.js";
+import { applyKeyedDelta, isIncremental, isKeyedDelta, type KeyedFullSnapshot } from "../state/keyed-snapshot.js";
+import { attachStateBackends, releaseKeyedState } from "../state/attach-state-backends.js";
+import type { DiskStateEnvironment } from "../state/disk-state-environment.js";
+import { checkStateOptions, type StateOptions } from "../state/state-options.js";
 import type { SourceSplit, SplitReader } from "../sources/source.js";
 import type { PhysicalPlan, SplitEntry } from "./physical-plan.js";
 import { buildPhysicalPlan } from "./physical-plan.js";
+import { planParallel, type ParallelPlan } from "./parallel/parallel-plan.js";
 import { registerJob } from "./job-registry.js";
 import { END_OF_TIME, NO_WATERMARK } from "../time/watermark.js";
 
@@ -70,7 +76,11 @@ class JobRunner implements Job {
   private stopRequested: "stop" | "cancel" | undefined;
   private recordsIn = 0;
   private busyMs = 0;
-  private readonly checkpointing: { every: number; store: CheckpointStore } | undefined;
+  private readonly checkpointing: { every: number; store: CheckpointStore; chain: ChainPolicy | undefined } | undefined;
+  private readonly stateOptions: StateOptions;
+  /** Keyed operators on worker threads (undefined with parallelism 1). */
+  private readonly parallel: ParallelPlan | undefined;
+  private stateEnvironment: DiskStateEnvironment | undefined;
   private nextCheckpointId = 1;
   private lastCheckpointAt: number;
   private last: CheckpointMetrics | undefined;
@@ -80,7 +90,7 @@ class JobRunner implements Job {
 
   constructor(
     private readonly plan: Plan,
-    options: StartOptions,
+    private readonly options: StartOptions,
     private readonly env: JobEnvironment,
   ) {
     if (options === null || typeof options !== "object") throw new TypeError("start options must be an object");
@@ -94,6 +104,12 @@ class JobRunner implements Job {
     this.startedAt = env.now();
     this.lastCheckpointAt = this.startedAt;
     this.checkpointing = options.checkpoint === undefined ? undefined : checkCheckpointOptions(options.checkpoint);
+    this.stateOptions = options.state === undefined ? { backend: "heap" } : checkStateOptions(options.state);
+    // Parallel execution: user functions are checked (and shipped) now, so a bad one fails the start.
+    this.parallel = planParallel(plan, options);
+    if (this.parallel !== undefined && this.stateOptions.backend !== "heap") {
+      throw new Error(`start: parallelism ${this.parallel.parallelism} keeps keyed state on the heap of its worker threads; the ${this.stateOptions.backend} state backend needs parallelism 1`);
+    }
     if (options.restore !== undefined) {
       if (this.checkpointing === undefined) throw new Error("start: restore needs checkpoint storage: start({ checkpoint: { every, storage }, restore })");
       const r = options.restore;
@@ -151,6 +167,32 @@ class JobRunner implements Job {
     await this.done.catch(() => {});
   }
 
+  async restart(from: NonNullable<StartOptions["restore"]> = "latest"): Promise<Job> {
+    if (this.checkpointing === undefined) {
+      throw new Error(`job ${this.name} has no checkpoint storage, so it cannot be restarted from a checkpoint: start it with { checkpoint: { every, storage } }`);
+    }
+    const valid =
+      from === "latest" ||
+      (from !== null && typeof from === "object" &&
+        (("savepoint" in from && typeof from.savepoint === "string") || ("checkpoint" in from && Number.isSafeInteger(from.checkpoint) && from.checkpoint >= 0)));
+    if (!valid) throw new TypeError(`restart: from must be "latest", { savepoint: name } or { checkpoint: id }, got ${JSON.stringify(from)}`);
+    if (from !== "latest") {
+      const all = await this.checkpointing.store.list();
+      const found = "checkpoint" in from ? all.some((c) => c.id === from.checkpoint) : all.some((c) => c.kind === "savepoint" && c.name === from.savepoint);
+      if (!found) {
+        const ids = all.map((c) => (c.kind === "savepoint" ? `${c.id} (savepoint "${c.name ?? ""}")` : String(c.id))).join(", ") || "none";
+        throw new Error(`restart: no ${"checkpoint" in from ? `checkpoint ${from.checkpoint}` : `savepoint named ${JSON.stringify(from.savepoint)}`} in the checkpoint storage (retained: ${ids}); job ${this.name} keeps running`);
+      }
+    }
+    if (this.state === "running") {
+      // A final checkpoint, then the stop: set as soon as the checkpoint completes (a microtask, before the
+      // loop's next round), so the job stops exactly at that checkpoint. A job that ends first is just stopped.
+      await this.checkpoint().catch(() => undefined);
+      await this.stop();
+    }
+    return new JobRunner(this.plan, { ...this.options, restore: from }, this.env);
+  }
+
   metrics(): JobMetrics {
     const operators: OperatorMetrics[] = (this.physical?.operators ?? []).map(({ node, operator }) => ({
       id: node.id,
@@ -194,7 +236,8 @@ class JobRunner implements Job {
     try {
       const splits = new Map<number, readonly SourceSplit[]>();
       for (const node of sourcesOf(this.plan)) splits.set(node.id, await node.source.splits());
-      this.physical = buildPhysicalPlan(this.plan, splits, () => this.env.now());
+      this.physical = buildPhysicalPlan(this.plan, splits, () => this.env.now(), this.parallel);
+      this.stateEnvironment = attachStateBackends(this.physical.operators, this.stateOptions);
       const snapshot = restore === undefined ? undefined : await this.readSnapshot(restore);
       if (this.checkpointing !== undefined) {
         const stored = await this.checkpointing.store.list();
@@ -222,6 +265,8 @@ class JobRunner implements Job {
     }
     this.failRequests(new Error(`job ${this.name} ended (${this.state}) before the checkpoint was taken`));
     await this.closeAll();
+    releaseKeyedState(this.physical?.operators ?? []);
+    this.stateEnvironment?.close();
     if (this.failure !== undefined) {
       this.state = "failed";
       throw this.failure;
@@ -303,12 +348,29 @@ class JobRunner implements Job {
     const started = performance.now();
     const physical = this.physical!;
     for (const { operator } of physical.sinks) await operator.sink.flush?.();
+    for (const p of physical.parallel) await p.prepareSnapshot();
     const snapshot: JobSnapshot = { shape: [...physical.shape], splits: {}, operators: {} };
     for (const split of this.splits) snapshot.splits[split.entry.key] = { position: split.reader.position(), ended: split.ended };
-    for (const { key, operator } of physical.operators) snapshot.operators[key] = operator.snapshotState();
-    const info: Omit<CheckpointInfo, "bytes" | "completedAt"> = { id: this.nextCheckpointId++, kind, pipeline: fingerprint(physical.shape) };
+    // Incremental: keyed operators write the keys changed since the chain's last checkpoint (savepoints are always full).
+    const chain = kind === "checkpoint" ? this.checkpointing!.chain : undefined;
+    const delta = chain?.next();
+    for (const { key, operator } of physical.operators) {
+      if (delta !== undefined && isIncremental(operator)) snapshot.operators[key] = operator.snapshotChanges();
+      else {
+        snapshot.operators[key] = operator.snapshotState();
+        if (chain !== undefined && isIncremental(operator)) operator.trackChanges();
+      }
+    }
+    const info: Omit<CheckpointInfo, "bytes" | "completedAt"> = { id: this.nextCheckpointId++, kind, pipeline: fingerprint(physical.shape), ...delta };
     if (name !== undefined) Object.assign(info, { name });
-    const stored = await this.checkpointing!.store.write(info, encodeSnapshot(snapshot));
+    let stored: CheckpointInfo;
+    try {
+      stored = await this.checkpointing!.store.write(info, encodeSnapshot(snapshot));
+    } catch (error) {
+      chain?.reset(); // the changes taken are in no stored checkpoint: the next one must be full
+      throw error;
+    }
+    chain?.written(stored);
     this.lastCheckpointAt = this.env.now();
     this.last = { id: stored.id, completedAt: stored.completedAt, bytes: stored.bytes, durationMs: performance.now() - started };
     return stored;
@@ -332,7 +394,7 @@ class JobRunner implements Job {
       throw new Error(`no savepoint named ${JSON.stringify(restore.savepoint)} in the checkpoint storage`);
     }
     const physical = this.physical!;
-    const snapshot = decodeSnapshot(await store.read(info)) as JobSnapshot;
+    const snapshot = info.parent === undefined ? (decodeSnapshot(await store.read(info)) as JobSnapshot) : await readChain(store, info, all, applyJobDelta);
     if (info.pipeline !== fingerprint(physical.shape)) {
       const stored = snapshot.shape ?? [];
       const differs = physical.shape.findIndex((s, i) => s !== stored[i]);
@@ -367,6 +429,13 @@ class JobRunner implements Job {
   }
 
   private async closeAll(): Promise<void> {
+    for (const p of this.physical?.parallel ?? []) {
+      try {
+        await p.close();
+      } catch (error) {
+        this.failure ??= error instanceof Error ? error : new Error(String(error));
+      }
+    }
     for (const split of this.splits) {
       try {
         await split.reader.close();
@@ -398,22 +467,39 @@ function sourcesOf(plan: Plan): Extract<Plan["sinks"][number]["input"], { kind: 
   return out;
 }
 
+/** A job snapshot with an incremental one applied (keyed operators' deltas folded in, the rest replaced). */
+function applyJobDelta(state: JobSnapshot, delta: JobSnapshot): JobSnapshot {
+  const operators: Record<string, unknown> = {};
+  for (const [key, part] of Object.entries(delta.operators)) {
+    operators[key] = isKeyedDelta(part) ? applyKeyedDelta(state.operators[key] as KeyedFullSnapshot, part) : part;
+  }
+  return { shape: delta.shape, splits: delta.splits, operators };
+}
+
 /** The pipeline fingerprint stored with checkpoints. */
 function fingerprint(shape: readonly string[]): string {
   return createHash("sha256").update(shape.join("\n")).digest("hex").slice(0, 16);
 }
 
-function checkCheckpointOptions(options: CheckpointOptions): { every: number; store: CheckpointStore } {
+function checkCheckpointOptions(options: CheckpointOptions): { every: number; store: CheckpointStore; chain: ChainPolicy | undefined } {
   if (options === null || typeof options !== "object") throw new TypeError("start: checkpoint must be { every, storage }");
   if (!Number.isInteger(options.every) || options.every < 1) {
     throw new RangeError(`start: checkpoint.every must be a positive integer (ms), got ${String(options.every)}`);
   }
-  const storage = options.storage;
-  if (typeof storage === "string") return { every: options.every, store: new DirectoryCheckpointStore(storage, options.retain ?? 3) };
-  if (storage === null || typeof storage !== "object" || typeof storage.write !== "function") {
-    throw new TypeError("start: checkpoint.storage must be a directory path or a checkpoint store");
+  if (options.incremental !== undefined && typeof options.incremental !== "boolean") {
+    throw new TypeError(`start: checkpoint.incremental must be true or false, got ${String(options.incremental)}`);
   }
-  return { every: options.every, store: storage };
+  const fullEvery = options.fullEvery ?? DEFAULT_FULL_EVERY;
+  if (!Number.isSafeInteger(fullEvery) || fullEvery < 1) throw new RangeError(`start: checkpoint.fullEvery must be an integer ≥ 1, got ${String(options.fullEvery)}`);
+  const storage = options.storage;
+  let store: CheckpointStore;
+  if (typeof storage === "string") store = new DirectoryCheckpointStore(storage, options.retain ?? 3);
+  else if (storage === null || typeof storage !== "object" || typeof storage.write !== "function") {
+    throw new TypeError("start: checkpoint.storage must be a directory path or a checkpoint store");
+  } else store = storage;
+  // Deltas only into a store whose retention keeps the chains they need.
+  const chain = options.incremental !== false && store.keepsChains === true && fullEvery > 1 ? new ChainPolicy(fullEvery) : undefined;
+  return { every: options.every, store, chain };
 }
 
 function sleep(ms: number): Promise<void> {

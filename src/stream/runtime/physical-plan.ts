@@ -18,6 +18,8 @@ import { TimestampsOperator } from "./operators/timestamps-operator.js";
 import { WindowOperator } from "./operators/window-operator.js";
 import { KeyedProcessOperator } from "./operators/keyed-process-operator.js";
 import { LookupOperator } from "./operators/lookup-operator.js";
+import { ParallelKeyedOperator } from "./parallel/parallel-keyed-operator.js";
+import type { ParallelPlan } from "./parallel/parallel-plan.js";
 
 /** Where records go: an operator instance and its input channel. */
 interface Target {
@@ -75,16 +77,27 @@ export interface PhysicalPlan {
   /** Every operator instance, upstream before downstream. */
   readonly operators: readonly OperatorEntry[];
   readonly sinks: readonly { node: PlanNode; operator: SinkOperator }[];
+  /** Keyed operators running on worker threads (parallelism > 1); the job prepares their snapshots and closes them. */
+  readonly parallel: readonly ParallelKeyedOperator[];
 }
 
-/** Builds the physical plan; `splits` are each source node's splits (by node id). */
-export function buildPhysicalPlan(plan: Plan, splits: ReadonlyMap<number, readonly SourceSplit[]>, now: () => number): PhysicalPlan {
+/**
+ * Builds the physical plan; `splits` are each source node's splits (by node id). With `parallel`, its
+ * keyed operators run on worker threads (a {@link ParallelKeyedOperator} in their place).
+ */
+export function buildPhysicalPlan(
+  plan: Plan,
+  splits: ReadonlyMap<number, readonly SourceSplit[]>,
+  now: () => number,
+  parallel?: ParallelPlan,
+): PhysicalPlan {
   const order = topologicalOrder(plan.sinks);
   // Instances per node: split-local nodes copy their input's instance count, joining nodes run once.
   const outputs = new Map<number, FanOut[]>();
   const entries: OperatorEntry[] = [];
   const sinks: { node: PlanNode; operator: SinkOperator }[] = [];
   const splitEntries: SplitEntry[] = [];
+  const parallelOperators: ParallelKeyedOperator[] = [];
   const channelCount = (node: PlanNode): number => inputsOf(node).reduce((n, input) => n + (outputs.get(input.id)?.length ?? 0), 0);
 
   // A sink's name is left out: a restored job may write to another sink (its state is only a watermark).
@@ -113,14 +126,21 @@ export function buildPhysicalPlan(plan: Plan, splits: ReadonlyMap<number, readon
     }
     const out = new FanOut();
     const channels = Math.max(1, channelCount(node));
-    const op = createOperator(node, out, channels, now);
+    let op: Operator;
+    if (parallel !== undefined && (node.kind === "window" || node.kind === "process") && parallel.operators.has(node.id)) {
+      const p = new ParallelKeyedOperator(node, out, channels, now, parallel);
+      parallelOperators.push(p);
+      op = p;
+    } else {
+      op = createOperator(node, out, channels, now);
+    }
     let channel = 0;
     for (const input of inputsOf(node)) for (const up of outputs.get(input.id)!) attach(node, up, { operator: op, channel: channel++ });
     outputs.set(node.id, [out]);
     entries.push({ node, operator: op, key: `${signature}#0` });
     if (op instanceof SinkOperator) sinks.push({ node, operator: op });
   }
-  return { shape, splits: splitEntries, operators: entries, sinks };
+  return { shape, splits: splitEntries, operators: entries, sinks, parallel: parallelOperators };
 }
 
 /** Connects `target` to the output of `upstream` (its side output for a side-output reader). */

@@ -17,6 +17,9 @@ import type { FiringKind, WindowContext } from "../../api/window-result.js";
 import type { TimeWindow } from "../../windowing/time-window.js";
 import type { TriggerMergeContext, TriggerResult, TriggerStateValue } from "../../windowing/trigger.js";
 import type { Output } from "../operator.js";
+import type { IncrementalSnapshots, KeyedDeltaSnapshot, KeyedExtra, KeyedFullSnapshot, KeyId } from "../../state/keyed-snapshot.js";
+import { unpacked } from "../../state/keyed-snapshot.js";
+import { MAX_PACKED_LENGTH, PackedKeysWriter } from "../../state/packed-keys.js";
 import { END_OF_TIME } from "../../time/watermark.js";
 import { eventTimeTrigger } from "../../windowing/event-time-trigger.js";
 import { isSessionWindows } from "../../windowing/session.js";
@@ -57,7 +60,17 @@ interface WindowState {
   sameStart: WindowState | undefined;
 }
 
-/** One window of a key in a checkpoint. */
+/**
+ * One key's windows in a checkpoint, flat (no object per window: a checkpoint of 1M keys is mostly
+ * these): the key, then {@link WINDOW_SLOTS} values per window — start, end, flags (1: has contents,
+ * 2: fired on time), accumulator, event-time timer times, processing-time timer times, trigger state.
+ */
+type WindowKeyEntry = unknown[];
+const WINDOW_SLOTS = 7;
+const HAS_CONTENTS = 1;
+const FIRED_ON_TIME = 2;
+
+/** One window of a key in a checkpoint (the layout of earlier versions, still restored). */
 interface WindowSnapshot {
   start: number;
   end: number;
@@ -69,7 +82,7 @@ interface WindowSnapshot {
   processingTimes: number[];
 }
 
-/** One key's windows in a checkpoint. */
+/** One key's windows in a checkpoint (the layout of earlier versions, still restored). */
 interface WindowKeySnapshot {
   key: unknown;
   windows: WindowSnapshot[];
@@ -91,6 +104,8 @@ interface KeyState {
   index: Map<number, WindowState> | undefined;
   /** How many live windows the key has. */
   size: number;
+  /** In the operator's changed keys since the last checkpoint (incremental checkpoints only). */
+  changed: boolean;
 }
 
 /**
@@ -145,7 +160,7 @@ class WindowTriggerContext implements TriggerMergeContext {
 }
 
 /** One keyed window operator instance. */
-export class WindowOperator extends BaseOperator {
+export class WindowOperator extends BaseOperator implements IncrementalSnapshots {
   /** Keys that are strings, numbers, booleans, bigints, null or undefined: by value. */
   private readonly keys = new Map<unknown, KeyState>();
   /** Other keys (objects): by their {@link keyId} text. */
@@ -159,6 +174,13 @@ export class WindowOperator extends BaseOperator {
   private readonly context: WindowTriggerContext;
   /** Windows of the record being processed. */
   private readonly scratch: WindowState[] = [];
+  /**
+   * Keys changed since the last checkpoint (each once: see `KeyState.changed`), while incremental
+   * checkpoints track changes; undefined otherwise (then nothing is recorded).
+   */
+  private changedKeys: KeyState[] | undefined;
+  /** Where snapshots pack their keys (reused). */
+  private readonly packer = new PackedKeysWriter();
 
   constructor(name: string, out: Output, channels: number, private readonly spec: WindowOperatorSpec) {
     super(name, out, channels);
@@ -210,6 +232,7 @@ export class WindowOperator extends BaseOperator {
     } catch (error) {
       throw wrap(this.name, value, error);
     }
+    if (this.changedKeys !== undefined && !keyState.changed) this.markChanged(keyState);
     const watermark = this.valve.watermark;
     const aggregate = spec.aggregate;
     const trigger = spec.trigger;
@@ -272,46 +295,107 @@ export class WindowOperator extends BaseOperator {
     }
   }
 
-  protected override snapshotExtra(): unknown {
-    const keys: WindowKeySnapshot[] = [];
+  override snapshotState(): KeyedFullSnapshot {
+    const ids: KeyId[] = [];
+    const entries: WindowKeyEntry[] = [];
+    const packer = this.packer;
+    packer.reset((this.keys.size + this.objectKeys.size) * 11);
     for (const map of [this.keys, this.objectKeys] as const) {
       for (const keyState of map.values()) {
-        const windows: WindowSnapshot[] = [];
-        for (let st = keyState.head; st !== undefined; st = st.next) {
-          windows.push({
-            start: st.window.start,
-            end: st.window.end,
-            acc: st.hasContents ? st.acc : undefined,
-            hasContents: st.hasContents,
-            triggerState: st.triggerState === undefined ? undefined : [...st.triggerState],
-            firedOnTime: st.firedOnTime,
-            eventTimes: [...timesOf(st.eventTimes)],
-            processingTimes: [...timesOf(st.processingTimes)],
-          });
-        }
-        keys.push({ key: keyState.key, windows });
+        if (packKey(packer, keyState)) continue;
+        ids.push(snapshotId(keyState));
+        entries.push(snapshotKey(keyState));
       }
     }
-    return { keys };
+    const packed = packer.finish();
+    return { valve: this.valve.snapshot(), extra: { common: null, ids, entries, ...(packed === undefined ? {} : { packed }) } };
+  }
+
+  trackChanges(): void {
+    if (this.changedKeys !== undefined) for (const k of this.changedKeys) k.changed = false;
+    this.changedKeys = [];
+  }
+
+  snapshotChanges(): KeyedDeltaSnapshot {
+    const ids: KeyId[] = [];
+    const entries: WindowKeyEntry[] = [];
+    const deletes: KeyId[] = [];
+    const packer = this.packer;
+    packer.reset((this.changedKeys?.length ?? 0) * 11);
+    let deleted: Set<KeyId> | undefined;
+    for (const old of this.changedKeys ?? []) old.changed = false;
+    for (const old of this.changedKeys ?? []) {
+      // A key state with windows is in the maps (a key leaves them when its last window goes).
+      const now = old.size > 0 ? old : this.currentKeyState(old);
+      if (now === old) {
+        if (old.size > 0 && !packKey(packer, old)) {
+          ids.push(snapshotId(old));
+          entries.push(snapshotKey(old));
+        }
+        continue;
+      }
+      // A key deleted since (its state purged); if it came back, its new state is in the list itself.
+      if (now !== undefined) continue;
+      const id = snapshotId(old);
+      deleted ??= new Set();
+      if (deleted.has(id)) continue;
+      deleted.add(id);
+      deletes.push(id);
+    }
+    this.changedKeys = [];
+    const packed = packer.finish();
+    return { delta: true, valve: this.valve.snapshot(), common: null, ids, entries, deletes, ...(packed === undefined ? {} : { packed }) };
   }
 
   protected override restoreExtra(state: unknown): void {
-    const { keys } = state as { keys: WindowKeySnapshot[] };
-    for (const k of keys) {
-      const keyState = this.keyState(k.key);
-      // Inserted last to first, so the key's list keeps its order.
-      for (let i = k.windows.length - 1; i >= 0; i--) {
-        const w = k.windows[i]!;
-        const st = newState(keyState, { start: w.start, end: w.end });
-        st.acc = w.acc;
-        st.hasContents = w.hasContents;
-        st.triggerState = w.triggerState === undefined ? undefined : new Map(w.triggerState);
-        st.firedOnTime = w.firedOnTime;
-        insertState(keyState, st);
-        for (const t of w.eventTimes) this.addTimer(st, "event", t);
-        for (const t of w.processingTimes) this.addTimer(st, "processing", t);
-      }
+    const extra = state as KeyedExtra | { keys: WindowKeySnapshot[] };
+    if ("keys" in extra) {
+      for (const k of extra.keys) this.restoreKey(k.key, k.windows.map(fromLegacyWindow).flat());
+      return;
     }
+    for (const entry of extra.entries as WindowKeyEntry[]) this.restoreKey(entry[0], entry.slice(1));
+    for (const entry of unpacked(extra.packed).entries as WindowKeyEntry[]) this.restoreKey(entry[0], entry.slice(1));
+  }
+
+  private restoreKey(key: unknown, slots: readonly unknown[]): void {
+    const keyState = this.keyState(key);
+    // Inserted last to first, so the key's list keeps its order.
+    for (let i = slots.length - WINDOW_SLOTS; i >= 0; i -= WINDOW_SLOTS) {
+      const st = newState(keyState, { start: slots[i] as number, end: slots[i + 1] as number });
+      const flags = slots[i + 2] as number;
+      st.hasContents = (flags & HAS_CONTENTS) !== 0;
+      st.firedOnTime = (flags & FIRED_ON_TIME) !== 0;
+      st.acc = slots[i + 3];
+      const triggerState = slots[i + 6] as [string, TriggerStateValue][] | undefined;
+      st.triggerState = triggerState === undefined ? undefined : new Map(triggerState);
+      insertState(keyState, st);
+      for (const t of timesOf(slots[i + 4] as TimerTimes)) this.addTimer(st, "event", t);
+      for (const t of timesOf(slots[i + 5] as TimerTimes)) this.addTimer(st, "processing", t);
+    }
+  }
+
+  /** The key's state now in the operator's maps (undefined when the key holds no state). */
+  private currentKeyState(keyState: KeyState): KeyState | undefined {
+    return typeof keyState.id === "string" && keyState.id !== keyState.key ? this.objectKeys.get(keyState.id) : this.keys.get(keyState.id);
+  }
+
+  /**
+   * Drops all keyed state and timers (the job has ended: a finished job stays listed with its metrics,
+   * its state must not stay in memory with it). Counters are kept.
+   */
+  releaseState(): void {
+    this.keys.clear();
+    this.objectKeys.clear();
+    while (this.eventTimers.size > 0) this.eventTimers.pop();
+    while (this.processingTimers.size > 0) this.processingTimers.pop();
+    this.changedKeys = undefined;
+    this.packer.reset();
+    this.packer.release();
+  }
+
+  private markChanged(keyState: KeyState): void {
+    keyState.changed = true;
+    this.changedKeys!.push(keyState);
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -321,7 +405,7 @@ export class WindowOperator extends BaseOperator {
       const id = keyId(key);
       let state = this.objectKeys.get(id);
       if (state === undefined) {
-        state = { key, id, head: undefined, index: undefined, size: 0 };
+        state = { key, id, head: undefined, index: undefined, size: 0, changed: false };
         this.objectKeys.set(id, state);
       }
       return state;
@@ -329,7 +413,7 @@ export class WindowOperator extends BaseOperator {
     // −0 and 0 are one key (Map compares by SameValueZero, as keyId does).
     let state = this.keys.get(key);
     if (state === undefined) {
-      state = { key, id: key, head: undefined, index: undefined, size: 0 };
+      state = { key, id: key, head: undefined, index: undefined, size: 0, changed: false };
       this.keys.set(key, state);
     }
     return state;
@@ -405,6 +489,7 @@ export class WindowOperator extends BaseOperator {
 
   private onTimer(time: number, state: WindowState, domain: "event" | "processing"): void {
     if (!state.live) return;
+    if (this.changedKeys !== undefined && !state.keyState.changed) this.markChanged(state.keyState);
     const context = this.context;
     context.state = state;
     const result =
@@ -532,6 +617,71 @@ export class WindowOperator extends BaseOperator {
     for (const t of timesOf(from.eventTimes)) this.addTimer(to, "event", t);
     for (const t of timesOf(from.processingTimes)) this.addTimer(to, "processing", t);
   }
+}
+
+/** A key's id in snapshots (see `KeyId`). */
+function snapshotId(keyState: KeyState): KeyId {
+  const key = keyState.key;
+  return typeof key === "number" ? (Object.is(key, -0) ? 0 : key) : keyId(key);
+}
+
+/**
+ * Writes a key's entry packed (see `state/packed-keys.ts`) when it has that shape: a number key, numeric
+ * (or no) accumulators, at most one timer per domain, no trigger state. Returns false (nothing written)
+ * otherwise.
+ */
+function packKey(packer: PackedKeysWriter, keyState: KeyState): boolean {
+  const key = keyState.key;
+  const length = 1 + keyState.size * WINDOW_SLOTS;
+  if (typeof key !== "number" || length > MAX_PACKED_LENGTH) return false;
+  let mask = 0;
+  let bit = 2; // 2^i for value i; value 0 (the key) is never undefined
+  for (let st = keyState.head; st !== undefined; st = st.next) {
+    const acc = st.hasContents ? st.acc : undefined;
+    if ((acc !== undefined && typeof acc !== "number") || st.triggerState !== undefined) return false;
+    if (typeof st.eventTimes === "object" || typeof st.processingTimes === "object") return false;
+    // start, end, flags are numbers; acc, event time, processing time may be undefined; trigger state is.
+    if (acc === undefined) mask += bit * 8;
+    if (st.eventTimes === undefined) mask += bit * 16;
+    if (st.processingTimes === undefined) mask += bit * 32;
+    mask += bit * 64;
+    bit *= 128;
+  }
+  const at = packer.entry(snapshotId(keyState) as number, length, mask);
+  packer.set(at, key);
+  let i = at + 1;
+  for (let st = keyState.head; st !== undefined; st = st.next, i += WINDOW_SLOTS) {
+    packer.set(i, st.window.start);
+    packer.set(i + 1, st.window.end);
+    packer.set(i + 2, (st.hasContents ? HAS_CONTENTS : 0) | (st.firedOnTime ? FIRED_ON_TIME : 0));
+    packer.set(i + 3, st.hasContents && st.acc !== undefined ? (st.acc as number) : 0);
+    packer.set(i + 4, (st.eventTimes as number | undefined) ?? 0);
+    packer.set(i + 5, (st.processingTimes as number | undefined) ?? 0);
+  }
+  return true;
+}
+
+/** One key's windows as a checkpoint entry. */
+function snapshotKey(keyState: KeyState): WindowKeyEntry {
+  const entry: unknown[] = [keyState.key];
+  for (let st = keyState.head; st !== undefined; st = st.next) {
+    entry.push(
+      st.window.start,
+      st.window.end,
+      (st.hasContents ? HAS_CONTENTS : 0) | (st.firedOnTime ? FIRED_ON_TIME : 0),
+      st.hasContents ? st.acc : undefined,
+      st.eventTimes,
+      st.processingTimes,
+      st.triggerState === undefined ? undefined : [...st.triggerState],
+    );
+  }
+  return entry;
+}
+
+function fromLegacyWindow(w: WindowSnapshot): unknown[] {
+  const flags = (w.hasContents ? HAS_CONTENTS : 0) | (w.firedOnTime ? FIRED_ON_TIME : 0);
+  const times = (ts: number[]): TimerTimes => (ts.length === 0 ? undefined : ts.length === 1 ? ts[0] : ts);
+  return [w.start, w.end, flags, w.acc, times(w.eventTimes), times(w.processingTimes), w.triggerState];
 }
 
 /** Adds a new window to its key's list (and index). */
