@@ -20,10 +20,20 @@ import {
   tableNameToString,
 } from "../../wire/meta-row.js";
 import type { ServerAddress, ServerConnections } from "./server-connections.js";
-import { RetriableLookupError } from "./wire-errors.js";
+import { DiscoveryUnavailableError, RetriableLookupError, retryReason } from "./wire-errors.js";
 
 const EMPTY = new Uint8Array(0);
 const enc = new TextEncoder();
+
+/**
+ * For a lookup whose failure makes the locator fall back to the table's whole region list: a lost meta
+ * server or an unreachable ZooKeeper is rethrown (the region list needs the same), anything else means
+ * "not found this way".
+ */
+function passUnreachable(error: unknown): undefined {
+  if (error instanceof DiscoveryUnavailableError || retryReason(error) === "connection") throw error;
+  return undefined;
+}
 
 /** A region and where it is served. */
 export interface RegionLocation {
@@ -67,8 +77,15 @@ export class TableNotFoundError extends Error {
 
 export interface RegionLocatorDeps {
   readonly servers: ServerConnections;
-  /** Where hbase:meta is served now (throws a retriable error while unknown). */
-  readonly metaServer: () => ServerAddress;
+  /**
+   * Where hbase:meta is served now (a retriable error while unknown); may wait for ZooKeeper until
+   * `deadline` (ms since the epoch).
+   */
+  readonly metaServer: (deadline: number) => Promise<ServerAddress>;
+  /** Told when a call to the meta server failed in a way that may mean it moved. */
+  readonly metaServerFailed: (server: ServerAddress) => void;
+  /** How long a lookup given no deadline may wait for ZooKeeper (the operation timeout). */
+  readonly waitMs: number;
 }
 
 /** The region cache of one wire connection. */
@@ -78,60 +95,63 @@ export class RegionLocator {
 
   constructor(private readonly deps: RegionLocatorDeps) {}
 
-  /** The region holding `row` (cached, else looked up in hbase:meta). */
-  async locate(table: TableName, row: Uint8Array): Promise<RegionLocation> {
+  /**
+   * The region holding `row` (cached, else looked up in hbase:meta). `deadline` (ms since the epoch)
+   * bounds a wait for ZooKeeper (default: the operation timeout from now).
+   */
+  async locate(table: TableName, row: Uint8Array, deadline = this.defaultDeadline()): Promise<RegionLocation> {
     const cached = this.cached(table, row);
     if (cached !== undefined) return cached;
     const label = tableLabel(table);
-    const found = await this.metaLookup(label, metaSearchKey(label, row), true).catch(() => undefined);
+    const found = await this.metaLookup(label, metaSearchKey(label, row), true, deadline).catch(passUnreachable);
     if (found !== undefined && regionContains(found, row)) {
       this.remember(label, found);
       return found;
     }
     // Start keys with bytes below ',' sort differently in a plain-bytes meta than in HBase's meta
     // order: then the lookup misses, and the table's whole region list decides.
-    return this.fromRegionList(table, (l) => regionContains(l, row), `holding row ${toStringBinary(row)}`);
+    return this.fromRegionList(table, (l) => regionContains(l, row), `holding row ${toStringBinary(row)}`, deadline);
   }
 
   /** The region `pick` chooses among all of the table's regions (read fresh from meta and cached). */
-  private async fromRegionList(table: TableName, pick: (location: RegionLocation) => boolean, what: string): Promise<RegionLocation> {
-    const all = await this.regions(table);
+  private async fromRegionList(table: TableName, pick: (location: RegionLocation) => boolean, what: string, deadline: number): Promise<RegionLocation> {
+    const all = await this.regions(table, deadline);
     const hit = all.find(pick);
     if (hit === undefined) throw new RetriableLookupError(`hbase:meta has no region of table ${tableLabel(table)} ${what} (a region in transition?)`);
     return hit;
   }
 
   /** The region just before the one starting at `startKey` (for reversed scans; `startKey` is not empty). */
-  async locateBefore(table: TableName, startKey: Uint8Array): Promise<RegionLocation> {
+  async locateBefore(table: TableName, startKey: Uint8Array, deadline = this.defaultDeadline()): Promise<RegionLocation> {
     const label = tableLabel(table);
     const list = this.cache.get(label);
     const hit = list?.find((l) => l.endKey.length > 0 && compareBytes(l.endKey, startKey) === 0);
     if (hit !== undefined) return hit;
-    const found = await this.metaLookup(label, concatBytes(enc.encode(label), Uint8Array.of(0x2c), startKey, Uint8Array.of(0x2c)), false).catch(() => undefined);
+    const found = await this.metaLookup(label, concatBytes(enc.encode(label), Uint8Array.of(0x2c), startKey, Uint8Array.of(0x2c)), false, deadline).catch(passUnreachable);
     if (found !== undefined && found.endKey.length > 0 && compareBytes(found.endKey, startKey) === 0) {
       this.remember(label, found);
       return found;
     }
-    return this.fromRegionList(table, (l) => l.endKey.length > 0 && compareBytes(l.endKey, startKey) === 0, `ending at ${toStringBinary(startKey)}`);
+    return this.fromRegionList(table, (l) => l.endKey.length > 0 && compareBytes(l.endKey, startKey) === 0, `ending at ${toStringBinary(startKey)}`, deadline);
   }
 
   /** The table's last region (reversed scans without a start row). */
-  async locateLast(table: TableName): Promise<RegionLocation> {
+  async locateLast(table: TableName, deadline = this.defaultDeadline()): Promise<RegionLocation> {
     const label = tableLabel(table);
     const list = this.cache.get(label);
     const last = list?.[list.length - 1];
     if (last !== undefined && last.endKey.length === 0) return last;
     // Every meta row of the table starts with "<table>," (0x2c); "<table>-" (0x2d) is above all of them.
-    const found = await this.metaLookup(label, concatBytes(enc.encode(label), Uint8Array.of(0x2d)), false).catch(() => undefined);
+    const found = await this.metaLookup(label, concatBytes(enc.encode(label), Uint8Array.of(0x2d)), false, deadline).catch(passUnreachable);
     if (found !== undefined && found.endKey.length === 0) {
       this.remember(label, found);
       return found;
     }
-    return this.fromRegionList(table, (l) => l.endKey.length === 0, "ending the table");
+    return this.fromRegionList(table, (l) => l.endKey.length === 0, "ending the table", deadline);
   }
 
   /** Every region of the table in key order, fresh from hbase:meta (the cache is refreshed with them). */
-  async regions(table: TableName): Promise<RegionLocation[]> {
+  async regions(table: TableName, deadline = this.defaultDeadline()): Promise<RegionLocation[]> {
     const label = tableLabel(table);
     const start = tablePrefix(label); // "<table>,": below every meta row of the table
     const stop = concatBytes(enc.encode(label), Uint8Array.of(0x2d));
@@ -139,7 +159,7 @@ export class RegionLocator {
     let from = start;
     let inclusive = true;
     for (;;) {
-      const rows = await this.metaScan({ start_row: from, stop_row: stop, reversed: false, include_start_row: inclusive }, 1000);
+      const rows = await this.metaScan({ start_row: from, stop_row: stop, reversed: false, include_start_row: inclusive }, 1000, deadline);
       for (const row of rows) {
         const location = this.parseRow(row, label);
         if (location !== undefined && !location.info.offline && !location.info.split) out.push(location);
@@ -183,6 +203,10 @@ export class RegionLocator {
     this.cache.clear();
   }
 
+  private defaultDeadline(): number {
+    return Date.now() + this.deps.waitMs;
+  }
+
   private cached(table: TableName, row: Uint8Array): RegionLocation | undefined {
     const list = this.cache.get(tableLabel(table));
     if (list === undefined) return undefined;
@@ -212,8 +236,8 @@ export class RegionLocator {
   }
 
   /** The first usable region of a reversed meta scan from `searchKey` (inclusive or not) down to the table's first. */
-  private async metaLookup(label: string, searchKey: Uint8Array, inclusive: boolean): Promise<RegionLocation> {
-    const rows = await this.metaScan({ start_row: searchKey, stop_row: tablePrefix(label), reversed: true, include_start_row: inclusive }, 5);
+  private async metaLookup(label: string, searchKey: Uint8Array, inclusive: boolean, deadline: number): Promise<RegionLocation> {
+    const rows = await this.metaScan({ start_row: searchKey, stop_row: tablePrefix(label), reversed: true, include_start_row: inclusive }, 5, deadline);
     let sawRegion = false;
     for (const row of rows) {
       const location = this.parseRow(row, label);
@@ -227,15 +251,21 @@ export class RegionLocator {
   }
 
   /** One meta scan call (scanner opened and closed in the same call). */
-  private async metaScan(scan: NonNullable<ScanRequest["scan"]>, rows: number): Promise<WireResult[]> {
-    const server = this.deps.metaServer();
+  private async metaScan(scan: NonNullable<ScanRequest["scan"]>, rows: number, deadline: number): Promise<WireResult[]> {
+    const server = await this.deps.metaServer(deadline);
     const request: ScanRequest = {
       region: { type: RegionSpecifierType.REGION_NAME, value: META_REGION_NAME },
       scan: { ...scan, column: [{ family: INFO_FAMILY }], caching: rows },
       number_of_rows: rows,
       close_scanner: true,
     };
-    const response = await this.deps.servers.call<ScanResponse>(server, "ClientService", "Scan", request);
+    let response: ScanResponse;
+    try {
+      response = await this.deps.servers.call<ScanResponse>(server, "ClientService", "Scan", request);
+    } catch (error) {
+      if (retryReason(error) !== undefined) this.deps.metaServerFailed(server);
+      throw error;
+    }
     return (response.results ?? []).filter((r) => (r.cell ?? []).length > 0);
   }
 

@@ -23,18 +23,20 @@ function sleep(ms: number): Promise<void> {
 
 /**
  * Runs `attempt` until it succeeds or fails with a non-retriable error (thrown as it is). `row` names
- * the row being worked on (or gives the first row still failing), for the final error.
+ * the row being worked on (or gives the first row still failing), for the final error. Each attempt
+ * gets the operation's deadline (ms since the epoch): what it waits for (ZooKeeper) waits no longer.
  */
 export async function withRetries<T>(
   scope: RetryScope,
   row: Uint8Array | undefined | (() => Uint8Array | undefined),
-  attempt: (n: number) => Promise<T>,
+  attempt: (n: number, deadline: number) => Promise<T>,
 ): Promise<T> {
   const started = Date.now();
+  const deadline = started + scope.settings.operationTimeoutMs;
   for (let n = 1; ; n++) {
     scope.checkOpen();
     try {
-      return await attempt(n);
+      return await attempt(n, deadline);
     } catch (error) {
       if (retryReason(error) === undefined) throw error;
       const elapsed = Date.now() - started;
@@ -57,6 +59,11 @@ export class RetryBudget {
   private firstFailure = 0;
 
   constructor(private readonly scope: RetryScope) {}
+
+  /** The time (ms since the epoch) until which the current step may wait: the operation timeout from its first failure (or from now). */
+  deadline(): number {
+    return (this.failures === 0 ? Date.now() : this.firstFailure) + this.scope.settings.operationTimeoutMs;
+  }
 
   /** Call after a successful step. */
   succeeded(): void {

@@ -10,12 +10,13 @@ import type { TableName } from "../../model/table-descriptor.js";
 import type { Admin, BufferedMutator, BufferedMutatorOptions, Connection, Table, TableRef } from "../../table.js";
 import type { GetTableDescriptorsResponse } from "../../wire/hbase-protos.js";
 import { parseTableRef } from "../embedded/table-name.js";
-import { ClusterDiscovery } from "./cluster-discovery.js";
+import { ClusterDiscovery, type DiscoveryStatus } from "./cluster-discovery.js";
 import { createWireAdmin } from "./wire-admin.js";
 import { RegionLocator, TableNotFoundError, tableLabel } from "./region-locator.js";
 import { withRetries } from "./retry.js";
 import { ServerConnections, type ServerAddress } from "./server-connections.js";
 import type { WireAdminContext } from "./wire-admin-context.js";
+import { NonceGenerator } from "./nonce-generator.js";
 import { familyMap, type TableShape } from "./wire-codec.js";
 import { retryReason, WireConnectionClosedError } from "./wire-errors.js";
 import { wireSettings, type WireConnectOptions, type WireSettings } from "./wire-options.js";
@@ -47,12 +48,18 @@ export class WireConnection implements Connection {
     private readonly discovery: ClusterDiscovery,
     adminFactory: (context: WireAdminContext) => Admin,
   ) {
+    const nonces = new NonceGenerator();
     this.servers = new ServerConnections({
       callTimeoutMs: settings.callTimeoutMs,
       connectTimeoutMs: settings.connectTimeoutMs,
       closedMessage: () => this.closedMessage(),
     });
-    this.locator = new RegionLocator({ servers: this.servers, metaServer: () => discovery.metaServer() });
+    this.locator = new RegionLocator({
+      servers: this.servers,
+      metaServer: (deadline) => discovery.metaServer(deadline),
+      metaServerFailed: (server) => discovery.metaServerFailed(server),
+      waitMs: settings.operationTimeoutMs,
+    });
     discovery.onMetaChange(() => this.locator.clear());
     discovery.onMasterChange(() => {
       const previous = this.master;
@@ -66,6 +73,7 @@ export class WireConnection implements Connection {
       checkOpen: () => this.checkOpen(),
       operation: (run) => this.operation(run),
       shape: (table, fresh) => this.shape(table, fresh),
+      nonces,
       trackScanner: (scanner) => {
         this.scanners.add(scanner);
         return () => void this.scanners.delete(scanner);
@@ -85,8 +93,22 @@ export class WireConnection implements Connection {
       root: settings.root,
       connectTimeoutMs: settings.connectTimeoutMs,
       operationTimeoutMs: settings.operationTimeoutMs,
+      sessionTimeoutMs: settings.zookeeperSessionTimeoutMs,
     });
     return new WireConnection(settings, discovery, adminFactory);
+  }
+
+  /**
+   * The ZooKeeper side now: connected, disconnected (same session), renewing (session lost, a new one
+   * being made) or closed; sessions made so far; why the last one was given up.
+   */
+  get zookeeper(): DiscoveryStatus {
+    return this.discovery.status;
+  }
+
+  /** This connection's nonce group (HBase's per-client `nonce_group`, sent with increments and appends). */
+  get nonceGroup(): bigint {
+    return this.tableContext.nonces.group;
   }
 
   /** "quorum/root", as in messages. */
@@ -158,7 +180,8 @@ export class WireConnection implements Connection {
     const cached = this.shapes.get(label);
     if (!fresh && cached !== undefined) return cached.shape;
     const request = { table_names: [{ namespace: enc.encode(table.namespace), qualifier: enc.encode(table.name) }] };
-    const shape = this.callMaster("GetTableDescriptors", request).then(
+    // no waiting for ZooKeeper here: while the master cannot be found, the server checks families
+    const shape = this.callMaster("GetTableDescriptors", request, false).then(
       (response): TableShape => {
         const schema = ((response as GetTableDescriptorsResponse).table_schema ?? [])[0];
         if (schema === undefined) {
@@ -181,17 +204,22 @@ export class WireConnection implements Connection {
     return shape;
   }
 
-  /** A MasterService call on the active master, reconnecting once when the connection was lost. */
-  private async callMaster(method: string, request: object): Promise<object> {
+  /**
+   * A MasterService call on the active master, reconnecting once when the connection was lost. Finding
+   * the master may wait for ZooKeeper up to the operation timeout (`wait`), or not at all.
+   */
+  private async callMaster(method: string, request: object, wait = true): Promise<object> {
     this.checkOpen();
-    const master = (this.master ??= this.discovery.master());
+    const deadline = wait ? Date.now() + this.settings.operationTimeoutMs : 0;
+    const master = (this.master ??= await this.discovery.master(deadline));
     try {
       return await this.servers.call<object>(master, "MasterService", method, request);
     } catch (error) {
       if (retryReason(error) !== "connection") throw error;
+      this.discovery.masterFailed(master);
       this.master = undefined;
       await this.servers.drop(master);
-      const again = (this.master = this.discovery.master());
+      const again = (this.master = await this.discovery.master(deadline));
       return this.servers.call<object>(again, "MasterService", method, request);
     }
   }
@@ -205,7 +233,7 @@ export class WireConnection implements Connection {
       },
       regions: async (table) => {
         const scope = { settings: this.settings, checkOpen: () => this.checkOpen(), table: tableLabel(table) };
-        const locations = await withRetries(scope, undefined, () => this.locator.regions(table));
+        const locations = await withRetries(scope, undefined, (_n, deadline) => this.locator.regions(table, deadline));
         return locations.map((l) => ({ region: l.info, regionName: l.name, server: { host: l.server.host, port: l.server.port } }));
       },
       invalidate: (table) => {

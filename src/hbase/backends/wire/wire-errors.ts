@@ -62,7 +62,23 @@ export function retryReason(error: unknown): RetryReason | undefined {
  * region in hbase:meta): retried like a moved region.
  */
 export class RetriableLookupError extends Error {
-  override readonly name = "RetriableLookupError";
+  override readonly name: string = "RetriableLookupError";
+}
+
+/**
+ * ZooKeeper could not say where hbase:meta or the master is (unreachable, or its session lost and not
+ * renewed yet) within the operation's time, and the last known address had failed. Retriable: the
+ * retry loop gives up with it as the last cause once the operation's time is spent.
+ */
+export class DiscoveryUnavailableError extends RetriableLookupError {
+  override readonly name: string = "DiscoveryUnavailableError";
+  constructor(
+    message: string,
+    /** The ZooKeeper quorum, `host:port[,host:port...]`. */
+    readonly quorum: string,
+  ) {
+    super(message);
+  }
 }
 
 /** An `HBaseRemoteError` from a Multi action's `NameBytesPair` exception. */

@@ -20,6 +20,11 @@ export interface WireConnectOptions {
   connectTimeoutMs?: number;
   /** Rows per scanner call when a scan gives no `batchSize` (default 100, `hbase.client.scanner.caching`). */
   scannerCaching?: number;
+  /**
+   * ZooKeeper session timeout asked for, in ms (default 30 000; HBase's `zookeeper.session.timeout`); the
+   * quorum bounds it to 2–20 of its ticks. A session down for twice this long is replaced by a new one.
+   */
+  zookeeperSessionTimeoutMs?: number;
 }
 
 /** The options with defaults applied. */
@@ -32,9 +37,10 @@ export interface WireSettings {
   readonly callTimeoutMs: number;
   readonly connectTimeoutMs: number;
   readonly scannerCaching: number;
+  readonly zookeeperSessionTimeoutMs: number;
 }
 
-const KEYS = new Set(["zookeeper", "root", "retries", "retryPauseMs", "operationTimeoutMs", "callTimeoutMs", "connectTimeoutMs", "scannerCaching", "path"]);
+const KEYS = new Set(["zookeeper", "root", "retries", "retryPauseMs", "operationTimeoutMs", "callTimeoutMs", "connectTimeoutMs", "scannerCaching", "zookeeperSessionTimeoutMs", "path"]);
 
 function positiveInt(options: WireConnectOptions, key: keyof WireConnectOptions, fallback: number, min = 1): number {
   const value = options[key];
@@ -68,6 +74,7 @@ export function wireSettings(options: WireConnectOptions): WireSettings {
     callTimeoutMs: positiveInt(options, "callTimeoutMs", 30_000),
     connectTimeoutMs: positiveInt(options, "connectTimeoutMs", 10_000),
     scannerCaching: positiveInt(options, "scannerCaching", 100),
+    zookeeperSessionTimeoutMs: positiveInt(options, "zookeeperSessionTimeoutMs", 30_000),
   };
 }
 

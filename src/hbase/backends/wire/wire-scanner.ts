@@ -89,13 +89,13 @@ export async function* scanThroughWire(deps: ScanDeps, scan: WireScan): AsyncGen
         deps.scope.checkOpen();
         if (reversed) {
           const upper = rows.upper;
-          if (upper.row.length === 0) location = await deps.locator.locateLast(deps.table);
+          if (upper.row.length === 0) location = await deps.locator.locateLast(deps.table, budget.deadline());
           else {
-            location = await deps.locator.locate(deps.table, upper.row);
-            if (!upper.inclusive && compareBytes(location.startKey, upper.row) === 0) location = await deps.locator.locateBefore(deps.table, upper.row);
+            location = await deps.locator.locate(deps.table, upper.row, budget.deadline());
+            if (!upper.inclusive && compareBytes(location.startKey, upper.row) === 0) location = await deps.locator.locateBefore(deps.table, upper.row, budget.deadline());
           }
         } else {
-          location = await deps.locator.locate(deps.table, rows.lower.row);
+          location = await deps.locator.locate(deps.table, rows.lower.row, budget.deadline());
         }
       } catch (error) {
         await budget.failed(error, position());

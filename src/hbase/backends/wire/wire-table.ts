@@ -46,6 +46,7 @@ import {
   type TableShape,
 } from "./wire-codec.js";
 import { remoteErrorOfPair, retryReason, RetriableLookupError } from "./wire-errors.js";
+import type { NonceGenerator } from "./nonce-generator.js";
 import type { WireSettings } from "./wire-options.js";
 import { scanThroughWire, type OpenScanner } from "./wire-scanner.js";
 
@@ -62,6 +63,8 @@ export interface WireTableContext {
   shape(table: TableName, fresh?: boolean): Promise<TableShape>;
   /** Notes a scanner open on a server; returns the function that forgets it. */
   trackScanner(scanner: OpenScanner): () => void;
+  /** The connection's nonce group and nonces (increment and append carry one, the same on every retry). */
+  readonly nonces: NonceGenerator;
 }
 
 const COMPARE_OPS: readonly NonNullable<CheckCondition["op"]>[] = ["equal", "notEqual", "less", "lessOrEqual", "greater", "greaterOrEqual"];
@@ -161,7 +164,7 @@ export class WireTable implements Table {
         // as the embedded store: the row bounds are checked, not limit or batchSize (they go to each part)
         checkScanOptions({ ...options, limit: undefined, batchSize: undefined }, shape.label);
       });
-      const regions = await withRetries(this.scope, undefined, () => this.context.locator.regions(this.name));
+      const regions = await withRetries(this.scope, undefined, (_n, deadline) => this.context.locator.regions(this.name, deadline));
       return splitScanByRegion(options, regions.map(modelRegion));
     });
   }
@@ -209,7 +212,9 @@ export class WireTable implements Table {
           row: value.row,
           mutate_type: MutationType.INCREMENT,
           column_value: [{ family: value.family, qualifier_value: [{ qualifier: value.qualifier, value: longBytes(amount) }] }],
+          nonce: this.context.nonces.next(),
         },
+        nonce_group: this.context.nonces.group,
       });
       const bytes = this.resultValue(response.result, "increment");
       if (bytes.length !== 8) throw new Error(`table ${this.label}: increment answered a value of ${bytes.length} bytes, not an 8-byte long`);
@@ -228,7 +233,9 @@ export class WireTable implements Table {
           row: args.row,
           mutate_type: MutationType.APPEND,
           column_value: [{ family: args.family, qualifier_value: [{ qualifier: args.qualifier, value: args.suffix }] }],
+          nonce: this.context.nonces.next(),
         },
+        nonce_group: this.context.nonces.group,
       });
       return this.resultValue(response.result, "append").slice();
     });
@@ -348,7 +355,10 @@ export class WireTable implements Table {
     return cell.value ?? new Uint8Array(0);
   }
 
-  /** A Mutate call on the row's region. */
+  /**
+   * A Mutate call on the row's region. The request is built once: a retry sends the same nonce (for
+   * increment and append) so that a server keeping nonces can drop the duplicate.
+   */
   private mutate(row: Uint8Array, request: Omit<MutateRequest, "region">): Promise<MutateResponse> {
     return this.onRegion<MutateResponse>(row, (location) =>
       this.context.servers.call(location.server, "ClientService", "Mutate", { region: regionSpecifier(location), ...request }),
@@ -357,8 +367,8 @@ export class WireTable implements Table {
 
   /** Runs `call` on the region holding `row`, re-locating and retrying on retriable failures. */
   private onRegion<T>(row: Uint8Array, call: (location: RegionLocation) => Promise<T>): Promise<T> {
-    return withRetries(this.scope, row, async () => {
-      const location = await this.context.locator.locate(this.name, row);
+    return withRetries(this.scope, row, async (_n, deadline) => {
+      const location = await this.context.locator.locate(this.name, row, deadline);
       try {
         return await call(location);
       } catch (error) {
@@ -382,11 +392,11 @@ export class WireTable implements Table {
   private async batch(items: readonly BatchItem[]): Promise<(WireResult | undefined)[]> {
     const results = new Array<WireResult | undefined>(items.length);
     let pending = items.map((_, i) => i);
-    await withRetries(this.scope, () => items[pending[0]!]?.row, async () => {
+    await withRetries(this.scope, () => items[pending[0]!]?.row, async (_n, deadline) => {
       // region name → its location and action indexes; grouped by server
       const byServer = new Map<string, { location: RegionLocation; regions: Map<string, { location: RegionLocation; indexes: number[] }> }>();
       for (const i of pending) {
-        const location = await this.context.locator.locate(this.name, items[i]!.row);
+        const location = await this.context.locator.locate(this.name, items[i]!.row, deadline);
         const serverKey = `${location.server.host}:${location.server.port}`;
         let server = byServer.get(serverKey);
         if (server === undefined) byServer.set(serverKey, (server = { location, regions: new Map() }));
