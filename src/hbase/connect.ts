@@ -17,7 +17,7 @@ export interface ConnectOptions extends Partial<Omit<WireConnectOptions, "zookee
   /**
    * ZooKeeper quorum of a cluster, "host:port[,host:port...]": selects the wire backend. Its other
    * options (`root`, `retries`, `retryPauseMs`, `operationTimeoutMs`, `callTimeoutMs`,
-   * `connectTimeoutMs`, `scannerCaching`) are described in src/hbase/backends/wire/wire-options.ts.
+   * `connectTimeoutMs`, `scannerCaching`, `zookeeperSessionTimeoutMs`) are described in src/hbase/backends/wire/wire-options.ts.
    */
   zookeeper?: string;
   /** The cluster's ZooKeeper root znode (with `zookeeper`; default "/hbase"). */
@@ -29,7 +29,7 @@ export function defaultDataDirectory(): string {
   return path.join(process.cwd(), ".sluice", "hbase");
 }
 
-const WIRE_ONLY = ["root", "retries", "retryPauseMs", "operationTimeoutMs", "callTimeoutMs", "connectTimeoutMs", "scannerCaching"] as const;
+const WIRE_ONLY = ["root", "retries", "retryPauseMs", "operationTimeoutMs", "callTimeoutMs", "connectTimeoutMs", "scannerCaching", "zookeeperSessionTimeoutMs"] as const;
 
 /** Opens a connection: the embedded store unless a cluster is named. */
 export async function connect(options: ConnectOptions = {}): Promise<Connection> {
