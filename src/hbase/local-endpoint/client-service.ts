@@ -29,6 +29,7 @@ import { clipToRegion, RegionScanner, tableScanner } from "./region-scanner.js";
 import type { ScannerRegistry } from "./scanner-registry.js";
 import { readOptionsFromWire, resultToWire } from "./wire-reads.js";
 import { applyMutate, checkRowInRegion } from "./wire-mutations.js";
+import { applyAtomicRegionAction, applyRegionActions, exceptionPair } from "./region-actions.js";
 
 /** What the ClientService needs. */
 export interface ClientServiceDeps {
@@ -42,8 +43,11 @@ export interface ClientServiceDeps {
   readonly isDisabled?: (table: string) => boolean;
 }
 
-/** Rows per scan call when the client names none (HBase's default caching). */
-const DEFAULT_ROWS = 100;
+/** Rows per scan call when the client names none (neither `number_of_rows` nor `scan.caching`). */
+const DEFAULT_ROWS = 1000;
+/** Bounds of the rows the store reads at a time under a scanner (its `batchSize`): the caching asked for, clamped. */
+const STORE_BATCH_MIN = 100;
+const STORE_BATCH_MAX = 10_000;
 
 type Target = { kind: "meta" } | { kind: "region"; region: ServedRegion };
 
@@ -84,7 +88,7 @@ async function doGet(deps: ClientServiceDeps, target: Target, get: GetRequest["g
   return resultToWire(result);
 }
 
-async function openScanner(deps: ClientServiceDeps, target: Target, scan: NonNullable<ScanRequest["scan"]>, limit: number | undefined): Promise<RegionScanner> {
+async function openScanner(deps: ClientServiceDeps, target: Target, scan: NonNullable<ScanRequest["scan"]>, limit: number | undefined, rows: number): Promise<RegionScanner> {
   const range = {
     ...(scan.start_row ? { startRow: scan.start_row } : {}),
     ...(scan.stop_row ? { stopRow: scan.stop_row } : {}),
@@ -101,7 +105,9 @@ async function openScanner(deps: ClientServiceDeps, target: Target, scan: NonNul
     return RegionScanner.ofRows(limit ? rows.slice(0, limit) : rows, true);
   }
   const { bounds, endsScan } = clipToRegion(target.region, range);
-  const options = { ...readOptionsFromWire(target.region, scan), ...bounds, ...(limit ? { limit } : {}) };
+  // the store reads as many rows at a time as the client asks per call (one LevelDB read per batch)
+  const batchSize = Math.min(Math.max(rows, STORE_BATCH_MIN), STORE_BATCH_MAX);
+  const options = { ...readOptionsFromWire(target.region, scan), ...bounds, ...(limit ? { limit } : {}), batchSize };
   return tableScanner(deps.connection.table(target.region.table), options, endsScan);
 }
 
@@ -126,7 +132,7 @@ async function doScan(deps: ClientServiceDeps, req: ScanRequest): Promise<ScanRe
     if (!req.scan) throw doNotRetry("a scan request needs a scan or a scanner_id");
     const target = await resolve(deps, req.region);
     const limit = req.limit_of_rows !== undefined && req.limit_of_rows > 0 ? req.limit_of_rows : undefined;
-    scanner = await openScanner(deps, target, req.scan, limit);
+    scanner = await openScanner(deps, target, req.scan, limit, req.number_of_rows || req.scan.caching || DEFAULT_ROWS);
     id = deps.scanners.add(scanner);
   }
   const n = req.number_of_rows ?? req.scan?.caching ?? DEFAULT_ROWS;
@@ -147,11 +153,6 @@ async function doMutate(deps: ClientServiceDeps, req: MutateRequest): Promise<Mu
   const target = await resolve(deps, req.region);
   if (target.kind === "meta") throw doNotRetry("hbase:meta is read-only on this endpoint");
   return applyMutate(deps.connection.table(target.region.table), target.region, req.mutation, req.condition);
-}
-
-function exceptionPair(error: unknown): { name: string; value: Uint8Array } {
-  const e = toRemoteError(error);
-  return { name: e.className, value: new TextEncoder().encode(e.message) };
 }
 
 async function doAction(deps: ClientServiceDeps, target: Target, action: Action): Promise<ResultOrException> {
@@ -179,9 +180,20 @@ async function doMulti(deps: ClientServiceDeps, req: MultiRequest): Promise<Mult
       out.push({ exception: exceptionPair(error) });
       continue;
     }
-    const results: ResultOrException[] = [];
-    for (const action of ra.action ?? []) results.push(await doAction(deps, target, action));
-    out.push({ resultOrException: results });
+    const actions = ra.action ?? [];
+    if (target.kind === "meta") {
+      if (ra.atomic && actions.length > 0) {
+        out.push({ exception: exceptionPair(doNotRetry("hbase:meta is read-only on this endpoint")) });
+        continue;
+      }
+      const results: ResultOrException[] = [];
+      for (const action of actions) results.push(await doAction(deps, target, action));
+      out.push({ resultOrException: results });
+      continue;
+    }
+    const table = deps.connection.table(target.region.table);
+    if (ra.atomic) out.push(await applyAtomicRegionAction(table, target.region, actions));
+    else out.push({ resultOrException: await applyRegionActions(table, target.region, actions, (action) => doAction(deps, target, action)) });
   }
   return { regionActionResult: out };
 }

@@ -11,8 +11,21 @@ import { filterFromWire } from "./filter-from-wire.js";
 
 const dec = new TextDecoder();
 
+const enc = new TextEncoder();
+/** Each served region's family names as bytes (compared without decoding every request's family). */
+const familyBytes = new WeakMap<ServedRegion, readonly Uint8Array[]>();
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
 /** Throws NoSuchColumnFamilyException when `family` is not one of the region's table's families. */
 export function checkFamily(region: ServedRegion, family: Uint8Array): void {
+  let known = familyBytes.get(region);
+  if (known === undefined) familyBytes.set(region, (known = region.families.map((f) => enc.encode(f.name))));
+  for (const k of known) if (sameBytes(k, family)) return;
   const name = dec.decode(family);
   if (!region.families.some((f) => f.name === name)) {
     throw noSuchColumnFamily(region.table, name, region.families.map((f) => f.name));
@@ -60,7 +73,8 @@ export function resultToWire(row: RowResult | undefined): WireResult {
   const cell: WireCell[] = [];
   for (const c of row.cells) {
     if (c.type !== "put") continue;
-    cell.push({ row: row.row, family: c.family, qualifier: c.qualifier, timestamp: BigInt(c.timestamp), cell_type: CellType.PUT, value: c.value });
+    // a number timestamp (a safe integer): encoded as is, no bigint per cell
+    cell.push({ row: row.row, family: c.family, qualifier: c.qualifier, timestamp: c.timestamp, cell_type: CellType.PUT, value: c.value });
   }
   return { cell };
 }

@@ -1,0 +1,500 @@
+/**
+ * Hand-written protobuf coders for the messages that carry cells — `Cell`, `Result`, `ScanResponse`,
+ * `GetResponse`, `MultiResponse` — the hot path of scans and gets on both sides of the wire. They follow the same rules
+ * as the generic conversion of `hbase-protos.ts` (see README.md: longs decode to `bigint`, encoding
+ * takes a `bigint` or a safe-integer `number`; only present fields decoded; unknown keys and
+ * ill-typed values refused on encode with `ProtobufCodecError`; unknown fields skipped on decode) and
+ * produce the same bytes, but write straight into protobufjs' `Writer` and read straight from its
+ * `Reader`, without the generic per-type plan, protobufjs' `verify` and intermediate objects. Field
+ * numbers are HBase's (Cell.proto, Client.proto; 2.x's for the fields the 1.x copies lack).
+ */
+import protobuf from "protobufjs";
+import { ProtobufCodecError } from "./protobuf-codec-error.js";
+import type { RawCoder } from "./raw-coder.js";
+
+const { Reader, Writer } = protobuf;
+type PbWriter = protobuf.Writer;
+type PbReader = protobuf.Reader;
+type Plain = Record<string, unknown>;
+// Decoded messages are plain objects shaped as hbase-protos.ts' interfaces (which type them there:
+// this file does not import that module, which imports it).
+type Cell = Plain;
+type Result = Plain;
+type ScanResponse = Plain;
+type GetResponse = Plain;
+type MultiResponse = Plain;
+type RegionActionResult = Plain;
+type ResultOrException = Plain;
+type NameBytesPair = Plain;
+
+/** Wire types. */
+const VARINT = 0;
+const LDELIM = 2;
+
+/** HBase's CellType values (Cell.proto). */
+const CELL_TYPES: ReadonlySet<number> = new Set([0, 4, 8, 12, 14, 255]);
+const TWO_32 = 4294967296;
+const UINT64_END = 1n << 64n;
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+/** HBase's LATEST_TIMESTAMP (2^63−1) and its two 32-bit halves, as protobufjs' writer takes them. */
+const LATEST = (1n << 63n) - 1n;
+const LATEST_BITS = { low: -1, high: 0x7fffffff, unsigned: true };
+const textEncoder = new TextEncoder();
+
+// ---------------------------------------------------------------------------------------------------
+// Encoding: checks as the generic conversion (and protobufjs' verify) do
+
+function fail(typeName: string, message: string): never {
+  throw new ProtobufCodecError(typeName, message);
+}
+
+function checkKeys(typeName: string, obj: Plain, known: ReadonlySet<string>): void {
+  for (const key in obj) if (!known.has(key) && obj[key] !== undefined) fail(typeName, `unknown field ${key}`);
+}
+
+function writeBytes(w: PbWriter, tag: number, v: unknown, typeName: string, key: string): void {
+  if (v instanceof Uint8Array) w.uint32(tag).bytes(v);
+  else if (typeof v === "string") w.uint32(tag).bytes(textEncoder.encode(v));
+  else fail(typeName, `field ${key} needs bytes`);
+}
+
+/** Writes a uint64 field (tag included): a bigint or a safe-integer number, checked. */
+export function writeUint64(w: PbWriter, tag: number, v: unknown, typeName: string, key: string): void {
+  if (typeof v === "number") {
+    if (!Number.isSafeInteger(v)) fail(typeName, `field ${key} needs a bigint or a safe integer, got ${String(v)}`);
+    if (v < 0) fail(typeName, `field ${key} out of range: ${v}`);
+    w.uint32(tag).uint64(v);
+    return;
+  }
+  if (typeof v !== "bigint") fail(typeName, `field ${key} needs a bigint or a safe integer, got ${String(v)}`);
+  if (v === LATEST) {
+    // HBase's "server time" on every cell of a put: its bits computed once
+    w.uint32(tag).uint64(LATEST_BITS as unknown as number);
+    return;
+  }
+  if (v < 0n || v >= UINT64_END) fail(typeName, `field ${key} out of range: ${v}`);
+  if (v <= MAX_SAFE) w.uint32(tag).uint64(Number(v));
+  else w.uint32(tag).uint64({ low: Number(v & 0xffffffffn) | 0, high: Number(v >> 32n) | 0, unsigned: true } as unknown as number);
+}
+
+function writeUint32(w: PbWriter, tag: number, v: unknown, typeName: string, key: string): void {
+  if (typeof v !== "number" || !Number.isInteger(v)) fail(typeName, `field ${key}: integer expected`);
+  w.uint32(tag).uint32(v);
+}
+
+function writeInt32(w: PbWriter, tag: number, v: unknown, typeName: string, key: string): void {
+  if (typeof v !== "number" || !Number.isInteger(v)) fail(typeName, `field ${key}: integer expected`);
+  w.uint32(tag).int32(v);
+}
+
+function writeBool(w: PbWriter, tag: number, v: unknown, typeName: string, key: string): void {
+  if (typeof v !== "boolean") fail(typeName, `field ${key}: boolean expected`);
+  w.uint32(tag).bool(v);
+}
+
+function message(v: unknown, typeName: string, key: string): Plain {
+  if (typeof v !== "object" || v === null) fail(typeName, `field ${key} needs a message`);
+  return v as Plain;
+}
+
+function list(v: unknown, typeName: string, key: string): unknown[] {
+  if (!Array.isArray(v)) fail(typeName, `field ${key} must be an array`);
+  return v;
+}
+
+const CELL_KEYS: ReadonlySet<string> = new Set(["row", "family", "qualifier", "timestamp", "cell_type", "value"]);
+
+function writeCell(w: PbWriter, c: Plain): void {
+  checkKeys("Cell", c, CELL_KEYS);
+  if (c.row != null) writeBytes(w, (1 << 3) | LDELIM, c.row, "Cell", "row");
+  if (c.family != null) writeBytes(w, (2 << 3) | LDELIM, c.family, "Cell", "family");
+  if (c.qualifier != null) writeBytes(w, (3 << 3) | LDELIM, c.qualifier, "Cell", "qualifier");
+  if (c.timestamp != null) writeUint64(w, (4 << 3) | VARINT, c.timestamp, "Cell", "timestamp");
+  if (c.cell_type != null) {
+    if (typeof c.cell_type !== "number" || !CELL_TYPES.has(c.cell_type)) fail("Cell", "field cell_type: enum value expected");
+    w.uint32((5 << 3) | VARINT).int32(c.cell_type);
+  }
+  if (c.value != null) writeBytes(w, (6 << 3) | LDELIM, c.value, "Cell", "value");
+}
+
+const RESULT_KEYS: ReadonlySet<string> = new Set(["cell", "associated_cell_count", "exists", "stale", "partial"]);
+
+function writeResult(w: PbWriter, r: Plain): void {
+  checkKeys("Result", r, RESULT_KEYS);
+  if (r.cell != null) {
+    for (const c of list(r.cell, "Result", "cell")) {
+      w.uint32((1 << 3) | LDELIM).fork();
+      writeCell(w, message(c, "Result", "cell"));
+      w.ldelim();
+    }
+  }
+  if (r.associated_cell_count != null) writeInt32(w, (2 << 3) | VARINT, r.associated_cell_count, "Result", "associated_cell_count");
+  if (r.exists != null) writeBool(w, (3 << 3) | VARINT, r.exists, "Result", "exists");
+  if (r.stale != null) writeBool(w, (4 << 3) | VARINT, r.stale, "Result", "stale");
+  if (r.partial != null) writeBool(w, (5 << 3) | VARINT, r.partial, "Result", "partial");
+}
+
+function writeNested(w: PbWriter, tag: number, v: unknown, typeName: string, key: string, write: (w: PbWriter, m: Plain) => void): void {
+  w.uint32(tag).fork();
+  write(w, message(v, typeName, key));
+  w.ldelim();
+}
+
+const SCAN_RESPONSE_KEYS: ReadonlySet<string> = new Set([
+  "cells_per_result",
+  "scanner_id",
+  "more_results",
+  "ttl",
+  "results",
+  "stale",
+  "partial_flag_per_result",
+  "more_results_in_region",
+  "heartbeat_message",
+  "mvcc_read_point",
+]);
+
+function writeScanResponse(w: PbWriter, s: Plain): void {
+  const T = "ScanResponse";
+  checkKeys(T, s, SCAN_RESPONSE_KEYS);
+  if (s.cells_per_result != null) for (const n of list(s.cells_per_result, T, "cells_per_result")) writeUint32(w, (1 << 3) | VARINT, n, T, "cells_per_result");
+  if (s.scanner_id != null) writeUint64(w, (2 << 3) | VARINT, s.scanner_id, T, "scanner_id");
+  if (s.more_results != null) writeBool(w, (3 << 3) | VARINT, s.more_results, T, "more_results");
+  if (s.ttl != null) writeUint32(w, (4 << 3) | VARINT, s.ttl, T, "ttl");
+  if (s.results != null) for (const r of list(s.results, T, "results")) writeNested(w, (5 << 3) | LDELIM, r, T, "results", writeResult);
+  if (s.stale != null) writeBool(w, (6 << 3) | VARINT, s.stale, T, "stale");
+  if (s.partial_flag_per_result != null) {
+    for (const f of list(s.partial_flag_per_result, T, "partial_flag_per_result")) writeBool(w, (7 << 3) | VARINT, f, T, "partial_flag_per_result");
+  }
+  if (s.more_results_in_region != null) writeBool(w, (8 << 3) | VARINT, s.more_results_in_region, T, "more_results_in_region");
+  if (s.heartbeat_message != null) writeBool(w, (9 << 3) | VARINT, s.heartbeat_message, T, "heartbeat_message");
+  if (s.mvcc_read_point != null) writeUint64(w, (11 << 3) | VARINT, s.mvcc_read_point, T, "mvcc_read_point");
+}
+
+const GET_RESPONSE_KEYS: ReadonlySet<string> = new Set(["result"]);
+
+function writeGetResponse(w: PbWriter, g: Plain): void {
+  checkKeys("GetResponse", g, GET_RESPONSE_KEYS);
+  if (g.result != null) writeNested(w, (1 << 3) | LDELIM, g.result, "GetResponse", "result", writeResult);
+}
+
+const PAIR_KEYS: ReadonlySet<string> = new Set(["name", "value"]);
+
+function writePair(w: PbWriter, p: Plain): void {
+  checkKeys("NameBytesPair", p, PAIR_KEYS);
+  if (p.name == null) fail("NameBytesPair", "missing required field name");
+  if (typeof p.name !== "string") fail("NameBytesPair", "field name: string expected");
+  w.uint32((1 << 3) | LDELIM).string(p.name);
+  if (p.value != null) writeBytes(w, (2 << 3) | LDELIM, p.value, "NameBytesPair", "value");
+}
+
+const RESULT_OR_EXCEPTION_KEYS: ReadonlySet<string> = new Set(["index", "result", "exception"]);
+
+function writeResultOrException(w: PbWriter, x: Plain): void {
+  const T = "ResultOrException";
+  checkKeys(T, x, RESULT_OR_EXCEPTION_KEYS);
+  if (x.index != null) writeUint32(w, (1 << 3) | VARINT, x.index, T, "index");
+  if (x.result != null) writeNested(w, (2 << 3) | LDELIM, x.result, T, "result", writeResult);
+  if (x.exception != null) writeNested(w, (3 << 3) | LDELIM, x.exception, T, "exception", writePair);
+}
+
+const REGION_ACTION_RESULT_KEYS: ReadonlySet<string> = new Set(["resultOrException", "exception"]);
+
+function writeRegionActionResult(w: PbWriter, r: Plain): void {
+  const T = "RegionActionResult";
+  checkKeys(T, r, REGION_ACTION_RESULT_KEYS);
+  if (r.resultOrException != null) {
+    for (const x of list(r.resultOrException, T, "resultOrException")) writeNested(w, (1 << 3) | LDELIM, x, T, "resultOrException", writeResultOrException);
+  }
+  if (r.exception != null) writeNested(w, (2 << 3) | LDELIM, r.exception, T, "exception", writePair);
+}
+
+const MULTI_RESPONSE_KEYS: ReadonlySet<string> = new Set(["regionActionResult"]);
+
+function writeMultiResponse(w: PbWriter, m: Plain): void {
+  const T = "MultiResponse";
+  checkKeys(T, m, MULTI_RESPONSE_KEYS);
+  if (m.regionActionResult != null) {
+    for (const r of list(m.regionActionResult, T, "regionActionResult")) writeNested(w, (1 << 3) | LDELIM, r, T, "regionActionResult", writeRegionActionResult);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Decoding
+
+/** A uint64 varint as a bigint: one BigInt from a number when it fits in 49 bits (timestamps, ids). */
+export function readUint64(r: PbReader): bigint {
+  const buf = r.buf;
+  let pos = r.pos;
+  let value = 0;
+  let scale = 1;
+  for (let i = 0; i < 7 && pos < r.len; i++) {
+    const byte = buf[pos++]!;
+    value += (byte & 0x7f) * scale;
+    if (byte < 0x80) {
+      r.pos = pos;
+      return BigInt(value);
+    }
+    scale *= 128;
+  }
+  // HBase's LATEST_TIMESTAMP (2^63−1: eight 0xff bytes, then 0x7f), on every cell of a plain put
+  pos = r.pos;
+  if (pos + 9 <= r.len && buf[pos + 8] === 0x7f) {
+    let all = true;
+    for (let i = 0; i < 8; i++) if (buf[pos + i] !== 0xff) all = false;
+    if (all) {
+      r.pos = pos + 9;
+      return LATEST;
+    }
+  }
+  // longer (or truncated: protobufjs throws its RangeError)
+  const long = r.uint64() as unknown as { low: number; high: number } | number;
+  if (typeof long === "number") return BigInt(long);
+  const low = long.low >>> 0;
+  const high = long.high >>> 0;
+  return high < 0x200000 ? BigInt(high * TWO_32 + low) : (BigInt(high) << 32n) | BigInt(low);
+}
+
+function readCell(r: PbReader, end: number): Cell {
+  const c: Cell = {};
+  while (r.pos < end) {
+    const tag = r.uint32();
+    const wire = tag & 7;
+    switch (tag >>> 3) {
+      case 1:
+        if (wire !== LDELIM) break;
+        c.row = r.bytes();
+        continue;
+      case 2:
+        if (wire !== LDELIM) break;
+        c.family = r.bytes();
+        continue;
+      case 3:
+        if (wire !== LDELIM) break;
+        c.qualifier = r.bytes();
+        continue;
+      case 4:
+        if (wire !== VARINT) break;
+        c.timestamp = readUint64(r);
+        continue;
+      case 5:
+        if (wire !== VARINT) break;
+        c.cell_type = r.int32();
+        continue;
+      case 6:
+        if (wire !== LDELIM) break;
+        c.value = r.bytes();
+        continue;
+    }
+    r.skipType(wire);
+  }
+  return c;
+}
+
+/** The end of a length-delimited nested message starting at the reader's position. */
+function nestedEnd(r: PbReader, end: number): number {
+  const e = r.uint32() + r.pos;
+  if (e > end) throw new RangeError(`index out of range: ${e} > ${end}`);
+  return e;
+}
+
+function readResult(r: PbReader, end: number): Result {
+  const out: Result = {};
+  let cells: Cell[] | undefined;
+  while (r.pos < end) {
+    const tag = r.uint32();
+    const wire = tag & 7;
+    switch (tag >>> 3) {
+      case 1:
+        if (wire !== LDELIM) break;
+        (cells ??= []).push(readCell(r, nestedEnd(r, end)));
+        continue;
+      case 2:
+        if (wire !== VARINT) break;
+        out.associated_cell_count = r.int32();
+        continue;
+      case 3:
+        if (wire !== VARINT) break;
+        out.exists = r.bool();
+        continue;
+      case 4:
+        if (wire !== VARINT) break;
+        out.stale = r.bool();
+        continue;
+      case 5:
+        if (wire !== VARINT) break;
+        out.partial = r.bool();
+        continue;
+    }
+    r.skipType(wire);
+  }
+  if (cells !== undefined) out.cell = cells;
+  return out;
+}
+
+/** A repeated scalar, packed or not. */
+function readRepeated<T>(r: PbReader, wire: number, into: T[], read: () => T): void {
+  if (wire === LDELIM) {
+    const end = r.uint32() + r.pos;
+    while (r.pos < end) into.push(read());
+  } else into.push(read());
+}
+
+function readScanResponse(r: PbReader, end: number): ScanResponse {
+  const out: ScanResponse = {};
+  const cellsPerResult: number[] = [];
+  const partialFlags: boolean[] = [];
+  let results: Result[] | undefined;
+  while (r.pos < end) {
+    const tag = r.uint32();
+    const wire = tag & 7;
+    switch (tag >>> 3) {
+      case 1:
+        if (wire !== VARINT && wire !== LDELIM) break;
+        readRepeated(r, wire, cellsPerResult, () => r.uint32());
+        continue;
+      case 2:
+        if (wire !== VARINT) break;
+        out.scanner_id = readUint64(r);
+        continue;
+      case 3:
+        if (wire !== VARINT) break;
+        out.more_results = r.bool();
+        continue;
+      case 4:
+        if (wire !== VARINT) break;
+        out.ttl = r.uint32();
+        continue;
+      case 5:
+        if (wire !== LDELIM) break;
+        (results ??= []).push(readResult(r, nestedEnd(r, end)));
+        continue;
+      case 6:
+        if (wire !== VARINT) break;
+        out.stale = r.bool();
+        continue;
+      case 7:
+        if (wire !== VARINT && wire !== LDELIM) break;
+        readRepeated(r, wire, partialFlags, () => r.bool());
+        continue;
+      case 8:
+        if (wire !== VARINT) break;
+        out.more_results_in_region = r.bool();
+        continue;
+      case 9:
+        if (wire !== VARINT) break;
+        out.heartbeat_message = r.bool();
+        continue;
+      case 11:
+        if (wire !== VARINT) break;
+        out.mvcc_read_point = readUint64(r);
+        continue;
+    }
+    r.skipType(wire);
+  }
+  if (cellsPerResult.length > 0) out.cells_per_result = cellsPerResult;
+  if (results !== undefined) out.results = results;
+  if (partialFlags.length > 0) out.partial_flag_per_result = partialFlags;
+  return out;
+}
+
+function readGetResponse(r: PbReader, end: number): GetResponse {
+  const out: GetResponse = {};
+  while (r.pos < end) {
+    const tag = r.uint32();
+    const wire = tag & 7;
+    if (tag >>> 3 === 1 && wire === LDELIM) {
+      out.result = readResult(r, nestedEnd(r, end));
+      continue;
+    }
+    r.skipType(wire);
+  }
+  return out;
+}
+
+function readPair(r: PbReader, end: number): NameBytesPair {
+  let name: string | undefined;
+  let value: Uint8Array | undefined;
+  while (r.pos < end) {
+    const tag = r.uint32();
+    const wire = tag & 7;
+    if (tag >>> 3 === 1 && wire === LDELIM) name = r.string();
+    else if (tag >>> 3 === 2 && wire === LDELIM) value = r.bytes();
+    else r.skipType(wire);
+  }
+  if (name === undefined) throw new ProtobufCodecError("NameBytesPair", "missing required field name");
+  return value === undefined ? { name } : { name, value };
+}
+
+function readResultOrException(r: PbReader, end: number): ResultOrException {
+  const out: ResultOrException = {};
+  while (r.pos < end) {
+    const tag = r.uint32();
+    const wire = tag & 7;
+    if (tag >>> 3 === 1 && wire === VARINT) out.index = r.uint32();
+    else if (tag >>> 3 === 2 && wire === LDELIM) out.result = readResult(r, nestedEnd(r, end));
+    else if (tag >>> 3 === 3 && wire === LDELIM) out.exception = readPair(r, nestedEnd(r, end));
+    else r.skipType(wire);
+  }
+  return out;
+}
+
+function readRegionActionResult(r: PbReader, end: number): RegionActionResult {
+  const out: RegionActionResult = {};
+  let results: ResultOrException[] | undefined;
+  while (r.pos < end) {
+    const tag = r.uint32();
+    const wire = tag & 7;
+    if (tag >>> 3 === 1 && wire === LDELIM) (results ??= []).push(readResultOrException(r, nestedEnd(r, end)));
+    else if (tag >>> 3 === 2 && wire === LDELIM) out.exception = readPair(r, nestedEnd(r, end));
+    else r.skipType(wire);
+  }
+  if (results !== undefined) out.resultOrException = results;
+  return out;
+}
+
+function readMultiResponse(r: PbReader, end: number): MultiResponse {
+  let results: RegionActionResult[] | undefined;
+  while (r.pos < end) {
+    const tag = r.uint32();
+    const wire = tag & 7;
+    if (tag >>> 3 === 1 && wire === LDELIM) (results ??= []).push(readRegionActionResult(r, nestedEnd(r, end)));
+    else r.skipType(wire);
+  }
+  return results === undefined ? {} : { regionActionResult: results };
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Codecs
+
+function fastCodec(typeName: string, write: (w: PbWriter, m: Plain) => void, read: (r: PbReader, end: number) => Plain): RawCoder {
+  return {
+    typeName,
+    encode(value: unknown): Uint8Array {
+      const w = Writer.create();
+      write(w, message(value, typeName, "(message)"));
+      const out = w.finish();
+      return new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
+    },
+    decode(bytes: Uint8Array): Plain {
+      // a plain Uint8Array (not a Buffer) makes bytes fields Uint8Array views, as the generic decode
+      const view = Buffer.isBuffer(bytes) ? new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength) : bytes;
+      try {
+        const r = Reader.create(view);
+        return read(r, r.len);
+      } catch (e) {
+        throw new ProtobufCodecError(typeName, e instanceof Error ? e.message : String(e));
+      }
+    },
+  };
+}
+
+/** `Cell`. */
+export const cellCodec: RawCoder = fastCodec("Cell", writeCell, readCell);
+/** `Result` (cells inline). */
+export const resultCodec: RawCoder = fastCodec("Result", writeResult, readResult);
+/** `ScanResponse`. */
+export const scanResponseCodec: RawCoder = fastCodec("ScanResponse", writeScanResponse, readScanResponse);
+/** `MultiResponse` (results and exceptions per action). */
+export const multiResponseCodec: RawCoder = fastCodec("MultiResponse", writeMultiResponse, readMultiResponse);
+/** `GetResponse`. */
+export const getResponseCodec: RawCoder = fastCodec("GetResponse", writeGetResponse, readGetResponse);
