@@ -199,6 +199,19 @@ describe("TypeScriptInterpreter", () => {
     expect((await run("kept + 1")).output.result()).toBe("42");
   });
 
+  it("an interrupt stops the cell, not the background jobs it started; jobs.stopAll() stops them", async () => {
+    await run('import { from, nexmark, collect, jobs } from "sluice";\nconst bg = from(nexmark({ seed: 1, eventsPerSecond: 2_000, pace: true })).to(collect()).start({ name: "bg" });');
+    const pending = run("await new Promise(() => {});");
+    setTimeout(() => interp.interrupt(), 100);
+    const { outcome } = await pending;
+    expect(outcome.status).toBe("error");
+    const before = Number((await run("bg.metrics().recordsIn")).output.result());
+    await run("await new Promise((r) => setTimeout(r, 200));");
+    expect((await run("bg.status")).output.result()).toBe("'running'");
+    expect(Number((await run("bg.metrics().recordsIn")).output.result())).toBeGreaterThan(before);
+    expect((await run("await jobs.stopAll(); bg.status")).output.result()).toBe("'stopped'");
+  });
+
   it("interrupts a busy loop that runs after an await (flag set from another thread)", async () => {
     const worker = new Worker("const { workerData } = require('node:worker_threads'); setTimeout(() => Atomics.store(workerData, 0, 1), 300);", {
       eval: true,
