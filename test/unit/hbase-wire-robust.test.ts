@@ -244,7 +244,7 @@ describe("the wire client when ZooKeeper goes away", () => {
     await zk.restart();
     await waitUntil("a new session", () => wire.zookeeper.state === "connected" && wire.zookeeper.sessions === 2, 90_000);
     expect(wire.zookeeper.lastLoss).toBe("no contact");
-    // HBase registers again (the local endpoint does not re-register on its own: it is restarted here)
+    // HBase registers again (restarted here; the endpoint re-registering on its own is covered in hbase-local-endpoint-robust.test.ts)
     await s.restart();
     await pending;
     for (const row of ROWS) expect(await valueOf(s.store, row, "v")).toBe(`3-${row}`);

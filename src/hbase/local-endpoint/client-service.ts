@@ -5,6 +5,7 @@
 import { compareBytes } from "../bytes/bytes.js";
 import type { Connection } from "../table.js";
 import {
+  MutationType,
   RegionSpecifierType,
   type Action,
   type GetRequest,
@@ -29,6 +30,7 @@ import { clipToRegion, RegionScanner, tableScanner } from "./region-scanner.js";
 import type { ScannerRegistry } from "./scanner-registry.js";
 import { readOptionsFromWire, resultToWire } from "./wire-reads.js";
 import { applyMutate, checkRowInRegion } from "./wire-mutations.js";
+import { NonceRegistry } from "./nonce-registry.js";
 import { applyAtomicRegionAction, applyRegionActions, exceptionPair } from "./region-actions.js";
 
 /** What the ClientService needs. */
@@ -36,6 +38,11 @@ export interface ClientServiceDeps {
   readonly connection: Connection;
   readonly directory: RegionDirectory;
   readonly scanners: ScannerRegistry;
+  /**
+   * Answers of INCREMENT / APPEND Mutate requests by nonce (`nonce_group` + `nonce`, both non-zero): a
+   * repeat is answered without applying it again. None: nonces are ignored.
+   */
+  readonly nonces?: NonceRegistry<MutateResponse>;
   readonly server: MetaServer;
   /** 1: answers closest_row_before, keeps exhausted scanners open; 2: as HBase 2.x. */
   readonly compat: 1 | 2;
@@ -152,7 +159,12 @@ async function doScan(deps: ClientServiceDeps, req: ScanRequest): Promise<ScanRe
 async function doMutate(deps: ClientServiceDeps, req: MutateRequest): Promise<MutateResponse> {
   const target = await resolve(deps, req.region);
   if (target.kind === "meta") throw doNotRetry("hbase:meta is read-only on this endpoint");
-  return applyMutate(deps.connection.table(target.region.table), target.region, req.mutation, req.condition);
+  const region = target.region;
+  const apply = () => applyMutate(deps.connection.table(region.table), region, req.mutation, req.condition);
+  const type = req.mutation.mutate_type;
+  const idempotent = type !== MutationType.INCREMENT && type !== MutationType.APPEND;
+  const key = deps.nonces && !idempotent && !req.condition ? NonceRegistry.key(region.table, req.nonce_group, req.mutation.nonce) : undefined;
+  return key === undefined ? apply() : deps.nonces!.run(key, apply);
 }
 
 async function doAction(deps: ClientServiceDeps, target: Target, action: Action): Promise<ResultOrException> {

@@ -6,7 +6,7 @@
  */
 import os from "node:os";
 import type { Connection } from "../table.js";
-import { connectZooKeeper, registerMaster, registerMetaRegionServer, type ZooKeeperSession } from "../discovery/index.js";
+import type { MutateResponse } from "../wire/hbase-protos.js";
 import { RpcServer, typedService } from "../wire/rpc-server.js";
 import { defaultZnodeId, encodeMaster, encodeMetaRegionServer } from "../wire/zk-envelope.js";
 import { adminService } from "./admin-service.js";
@@ -15,6 +15,8 @@ import { masterService } from "./master-service.js";
 import { MasterState } from "./table-states.js";
 import { RegionDirectory } from "./region-directory.js";
 import { ScannerRegistry } from "./scanner-registry.js";
+import { NonceRegistry } from "./nonce-registry.js";
+import { ZooKeeperRegistration, type RegistrationStatus } from "./zookeeper-registration.js";
 
 /** Options of {@link startLocalEndpoint}. */
 export interface LocalEndpointOptions {
@@ -49,6 +51,12 @@ export interface LocalEndpoint {
   /** The start code registered in ZooKeeper and in meta's `info:serverstartcode`. */
   readonly startCode: number;
   readonly compat: 1 | 2;
+  /**
+   * The ZooKeeper registration now: `registered`, `disconnected`, `renewing` (the session was lost — expired,
+   * or disconnected for twice its timeout — and a new one is being made, which registers both znodes
+   * again), `closed`; `sessions` counts the sessions that registered.
+   */
+  readonly zookeeper: RegistrationStatus;
   /** Closes the ZooKeeper session (its ephemeral znodes go at once), the scanners and the server. */
   stop(): Promise<void>;
 }
@@ -69,6 +77,7 @@ export async function startLocalEndpoint(options: LocalEndpointOptions): Promise
   const startCode = Date.now();
   const directory = new RegionDirectory(options.connection, BigInt(startCode));
   const scanners = new ScannerRegistry(options.scannerLeaseMs ?? 60_000);
+  const nonces = new NonceRegistry<MutateResponse>(options.scannerLeaseMs ?? 60_000);
   const serverRef = { host, port: 0, startCode };
   const state = new MasterState();
   const connection = options.connection;
@@ -78,44 +87,48 @@ export async function startLocalEndpoint(options: LocalEndpointOptions): Promise
     services: {
       ClientService: typedService(
         "ClientService",
-        clientService({ connection, directory, scanners, server: serverRef, compat, isDisabled: (t) => state.isDisabled(t) }),
+        clientService({ connection, directory, scanners, nonces, server: serverRef, compat, isDisabled: (t) => state.isDisabled(t) }),
       ),
       MasterService: typedService("MasterService", masterService({ connection, directory, state })),
       AdminService: typedService("AdminService", adminService({ connection, directory, state })),
     },
   });
   serverRef.port = server.port;
-  let session: ZooKeeperSession | undefined;
+  let registration: ZooKeeperRegistration;
   try {
     await directory.refresh();
-    session = await connectZooKeeper({
+    const serverName = { host_name: host, port: server.port, start_code: startCode };
+    const id = defaultZnodeId(os.hostname());
+    registration = await ZooKeeperRegistration.start({
       quorum: options.zookeeper,
       root: options.root ?? "/hbase",
       sessionTimeoutMs: options.sessionTimeoutMs ?? 10_000,
+      metaRegionServer: encodeMetaRegionServer({ server: serverName, rpc_version: 0, state: 3 }, id),
+      master: encodeMaster({ master: serverName, rpc_version: 0, info_port: 0 }, id),
+      replace: options.replaceZNodes ?? false,
     });
-    const serverName = { host_name: host, port: server.port, start_code: startCode };
-    const id = defaultZnodeId(os.hostname());
-    const register = { replace: options.replaceZNodes ?? false };
-    await registerMetaRegionServer(session, encodeMetaRegionServer({ server: serverName, rpc_version: 0, state: 3 }, id), register);
-    await registerMaster(session, encodeMaster({ master: serverName, rpc_version: 0, info_port: 0 }, id), register);
   } catch (error) {
-    await session?.close().catch(() => undefined);
     await server.close();
     await scanners.closeAll();
+    nonces.clear();
     throw error;
   }
-  const zk = session;
+  const zk = registration;
   let stopping: Promise<void> | undefined;
   return {
     host,
     port: server.port,
     startCode,
     compat,
+    get zookeeper() {
+      return zk.status;
+    },
     stop() {
       stopping ??= (async () => {
         await zk.close().catch(() => undefined);
         await server.close();
         await scanners.closeAll();
+        nonces.clear();
       })();
       return stopping;
     },

@@ -18,7 +18,7 @@ export interface WireConnectOptions {
   callTimeoutMs?: number;
   /** Time limit to reach ZooKeeper and to connect to a server, in ms (default 10 000). */
   connectTimeoutMs?: number;
-  /** Rows per scanner call when a scan gives no `batchSize` (default 100, `hbase.client.scanner.caching`). */
+  /** Rows per scanner call when a scan gives no `batchSize` (default 1000; HBase 2 asks for up to `hbase.client.scanner.caching`, 2^31−1, capped by size). */
   scannerCaching?: number;
   /**
    * ZooKeeper session timeout asked for, in ms (default 30 000; HBase's `zookeeper.session.timeout`); the
@@ -73,7 +73,7 @@ export function wireSettings(options: WireConnectOptions): WireSettings {
     operationTimeoutMs: positiveInt(options, "operationTimeoutMs", 60_000),
     callTimeoutMs: positiveInt(options, "callTimeoutMs", 30_000),
     connectTimeoutMs: positiveInt(options, "connectTimeoutMs", 10_000),
-    scannerCaching: positiveInt(options, "scannerCaching", 100),
+    scannerCaching: positiveInt(options, "scannerCaching", 1000),
     zookeeperSessionTimeoutMs: positiveInt(options, "zookeeperSessionTimeoutMs", 30_000),
   };
 }

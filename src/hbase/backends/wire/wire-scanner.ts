@@ -62,8 +62,12 @@ export async function closeScanner(servers: ServerConnections, scanner: OpenScan
   }
 }
 
-/** The rows of a scan, region by region. */
-export async function* scanThroughWire(deps: ScanDeps, scan: WireScan): AsyncGenerator<Result> {
+/**
+ * The rows of a scan, region by region, as the batches the server answers (decoded, never empty,
+ * `limit` applied). The scan's position moves past a batch when it is handed out, so a region lost
+ * afterwards is re-opened after the batch's last row.
+ */
+export async function* scanBatchesThroughWire(deps: ScanDeps, scan: WireScan): AsyncGenerator<Result[]> {
   let remaining = scan.limit;
   let rows = scan.rows;
   if (remaining <= 0 || isEmptyInterval(rows)) return;
@@ -161,14 +165,16 @@ export async function* scanThroughWire(deps: ScanDeps, scan: WireScan): AsyncGen
           finished.untrack();
           void closeScanner(deps.servers, finished); // HBase 2 closed it already; a 1.x server keeps it
         }
-        for (const wire of results) {
-          const result = resultFromWire(wire);
-          if (result === undefined) continue;
-          rows = reversed
-            ? { lower: rows.lower, upper: { row: result.row, inclusive: false } }
-            : { lower: { row: result.row, inclusive: false }, upper: rows.upper };
-          remaining--;
-          yield result;
+        const batch: Result[] = [];
+        for (let i = 0; i < results.length && batch.length < remaining; i++) {
+          const result = resultFromWire(results[i]);
+          if (result !== undefined) batch.push(result);
+        }
+        if (batch.length > 0) {
+          const lastRow = batch[batch.length - 1]!.row;
+          rows = reversed ? { lower: rows.lower, upper: { row: lastRow, inclusive: false } } : { lower: { row: lastRow, inclusive: false }, upper: rows.upper };
+          remaining -= batch.length;
+          yield batch;
           if (remaining <= 0) return;
         }
         if (regionDone) {
@@ -191,6 +197,55 @@ export async function* scanThroughWire(deps: ScanDeps, scan: WireScan): AsyncGen
       await closeScanner(deps.servers, open);
     }
   }
+}
+
+/**
+ * The rows of batches one by one: rows of a batch in hand are answered without awaiting anything (an
+ * async generator would take several promise turns per row); the next batch is pulled when the
+ * current one is used up. `return()` (a consumer's `break` or throw) ends the batches, so that an open
+ * server scanner is closed.
+ */
+export class RowsOfBatches<T> implements AsyncIterableIterator<T> {
+  #batch: readonly T[] = [];
+  #next = 0;
+  #done = false;
+
+  constructor(private readonly batches: AsyncIterator<readonly T[]>) {}
+
+  [Symbol.asyncIterator](): AsyncIterableIterator<T> {
+    return this;
+  }
+
+  next(): Promise<IteratorResult<T>> {
+    if (this.#next < this.#batch.length) return Promise.resolve({ value: this.#batch[this.#next++]!, done: false });
+    return this.#pull();
+  }
+
+  async #pull(): Promise<IteratorResult<T>> {
+    while (!this.#done) {
+      const r = await this.batches.next();
+      if (r.done === true) break;
+      if (r.value.length === 0) continue;
+      this.#batch = r.value;
+      this.#next = 1;
+      return { value: r.value[0]!, done: false };
+    }
+    this.#done = true;
+    this.#batch = [];
+    return { value: undefined, done: true };
+  }
+
+  async return(): Promise<IteratorResult<T>> {
+    this.#done = true;
+    this.#batch = [];
+    await this.batches.return?.();
+    return { value: undefined, done: true };
+  }
+}
+
+/** The rows of a scan, region by region (see {@link scanBatchesThroughWire}). */
+export function scanThroughWire(deps: ScanDeps, scan: WireScan): AsyncIterableIterator<Result> {
+  return new RowsOfBatches(scanBatchesThroughWire(deps, scan));
 }
 
 /** The lower bound after a region ending at `endKey` was read (rows from `endKey` on). */

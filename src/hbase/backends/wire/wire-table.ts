@@ -27,7 +27,7 @@ import {
   type Result as WireResult,
 } from "../../wire/hbase-protos.js";
 import { HBaseRemoteError } from "../../wire/errors.js";
-import { modelRegion, tableLabel, type RegionLocation, type RegionLocator } from "./region-locator.js";
+import { modelRegion, regionContains, tableLabel, type RegionLocation, type RegionLocator } from "./region-locator.js";
 import { withRetries, type RetryScope } from "./retry.js";
 import type { ServerConnections } from "./server-connections.js";
 import {
@@ -48,7 +48,7 @@ import {
 import { remoteErrorOfPair, retryReason, RetriableLookupError } from "./wire-errors.js";
 import type { NonceGenerator } from "./nonce-generator.js";
 import type { WireSettings } from "./wire-options.js";
-import { scanThroughWire, type OpenScanner } from "./wire-scanner.js";
+import { RowsOfBatches, scanBatchesThroughWire, type OpenScanner } from "./wire-scanner.js";
 
 /** What the tables of one wire connection share. */
 export interface WireTableContext {
@@ -140,12 +140,12 @@ export class WireTable implements Table {
     // Everything but the families is checked at once, as the embedded store does.
     readToWire(options, { label: this.label, families: undefined });
     const { limit, batchSize } = checkScanOptions(options, this.label);
-    return this.scanLater(options, limit, batchSize ?? this.context.settings.scannerCaching);
+    return new RowsOfBatches(this.scanLater(options, limit, batchSize ?? this.context.settings.scannerCaching));
   }
 
-  private async *scanLater(options: ScanOptions, limit: number, caching: number): AsyncGenerator<Result> {
+  private async *scanLater(options: ScanOptions, limit: number, caching: number): AsyncGenerator<Result[]> {
     const { value: read } = await this.checked((shape) => readToWire(options, shape));
-    yield* scanThroughWire(
+    yield* scanBatchesThroughWire(
       { table: this.name, locator: this.context.locator, servers: this.context.servers, scope: this.scope, track: (s) => this.context.trackScanner(s) },
       { read, rows: scanRowInterval(options), reversed: options.reversed === true, limit, caching },
     );
@@ -393,17 +393,31 @@ export class WireTable implements Table {
     const results = new Array<WireResult | undefined>(items.length);
     let pending = items.map((_, i) => i);
     await withRetries(this.scope, () => items[pending[0]!]?.row, async (_n, deadline) => {
-      // region name → its location and action indexes; grouped by server
+      // region name → its location and action indexes; grouped by server. A row inside the region of
+      // the row before it (sorted runs) needs no lookup; the region's group is found by the location
+      // object (the locator's cache hands out one per region) before its name bytes.
       const byServer = new Map<string, { location: RegionLocation; regions: Map<string, { location: RegionLocation; indexes: number[] }> }>();
+      const byLocation = new Map<RegionLocation, { location: RegionLocation; indexes: number[] }>();
+      let last: { location: RegionLocation; indexes: number[] } | undefined;
       for (const i of pending) {
-        const location = await this.context.locator.locate(this.name, items[i]!.row, deadline);
-        const serverKey = `${location.server.host}:${location.server.port}`;
-        let server = byServer.get(serverKey);
-        if (server === undefined) byServer.set(serverKey, (server = { location, regions: new Map() }));
-        const regionKey = toStringBinary(location.name);
-        let region = server.regions.get(regionKey);
-        if (region === undefined) server.regions.set(regionKey, (region = { location, indexes: [] }));
+        const row = items[i]!.row;
+        if (last !== undefined && regionContains(last.location, row)) {
+          last.indexes.push(i);
+          continue;
+        }
+        const location = await this.context.locator.locate(this.name, row, deadline);
+        let region = byLocation.get(location);
+        if (region === undefined) {
+          const serverKey = `${location.server.host}:${location.server.port}`;
+          let server = byServer.get(serverKey);
+          if (server === undefined) byServer.set(serverKey, (server = { location, regions: new Map() }));
+          const regionKey = bytesKey(location.name);
+          region = server.regions.get(regionKey);
+          if (region === undefined) server.regions.set(regionKey, (region = { location, indexes: [] }));
+          byLocation.set(location, region);
+        }
         region.indexes.push(i);
+        last = region;
       }
       const failed: number[] = [];
       let retriable: unknown;
@@ -462,6 +476,11 @@ export class WireTable implements Table {
   }
 }
 
+/** A string naming `bytes` exactly, for map keys: one char per byte (cheaper than toStringBinary's escapes). */
+function bytesKey(bytes: Uint8Array): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("latin1");
+}
+
 /**
  * Actions sent to one server in one Multi at most; more go as several Multi calls at once (the server
  * works on them concurrently). All actions of one row stay in one call, in order.
@@ -485,7 +504,7 @@ function chunksOf(
     // a big region: its rows (each with all its actions, in order) fill the calls
     const byRow = new Map<string, number[]>();
     for (const i of region.indexes) {
-      const key = toStringBinary(rowOf(i));
+      const key = bytesKey(rowOf(i));
       let list = byRow.get(key);
       if (list === undefined) byRow.set(key, (list = []));
       list.push(i);
