@@ -117,6 +117,15 @@ const multiArb: fc.Arbitrary<MultiRequest> = fc.record(
       ),
       { minLength: 1, maxLength: 3 },
     ),
+    // HBase 2's conditional Multi
+    nonceGroup: u64,
+    condition: fc.record({
+      row: bytesArb,
+      family: bytesArb,
+      qualifier: bytesArb,
+      compare_type: fc.constantFrom(0 as const, 1 as const, 2 as const, 3 as const, 4 as const, 5 as const, 6 as const),
+      comparator: fc.record({ name: fc.string({ maxLength: 12 }), serialized_comparator: bytesArb }, { requiredKeys: ["name"] }),
+    }),
   },
   { requiredKeys: [] },
 );
@@ -148,6 +157,9 @@ describe("hand-written MultiRequest coder", () => {
       [() => pb.MultiRequest.encode(put({ row: 5 })), /row needs bytes/],
       [() => pb.MultiRequest.encode({ regionAction: [{ region, action: [{ index: 0, service_call: {} }] }] } as never), /unknown field service_call/],
       [() => pb.MultiRequest.encode({ regionAction: [{ region, atomic: "yes" }] } as never), /atomic/],
+      [() => pb.MultiRequest.encode({ nonceGroup: -1 } as never), /nonceGroup out of range/],
+      [() => pb.MultiRequest.encode({ condition: 5 } as never), /condition needs a message/],
+      [() => pb.MultiRequest.encode({ condition: { row: b("r"), family: b("f"), qualifier: b("q"), compare_type: 2 } } as never), /comparator/],
     ];
     for (const [fn, message] of bad) {
       expect(fn).toThrow(ProtobufCodecError);
@@ -201,6 +213,7 @@ describe("hand-written Cell / Result / GetResponse / ScanResponse / MultiRespons
           ),
           { minLength: 1, maxLength: 3 },
         ),
+        processed: fc.boolean(),
       },
       { requiredKeys: [] },
     );
@@ -260,6 +273,7 @@ describe("hand-written Cell / Result / GetResponse / ScanResponse / MultiRespons
       [() => pb.GetResponse.encode({ result: "x" as never }), /needs a message/],
       [() => pb.MultiResponse.encode({ regionActionResult: [{ exception: { value: b("v") } }] } as never), /missing required field name/],
       [() => pb.MultiResponse.encode({ regionActionResult: [{ resultOrException: [{ index: 0, processed: true }] }] } as never), /unknown field processed/],
+      [() => pb.MultiResponse.encode({ processed: "yes" } as never), /processed: boolean expected/],
     ];
     for (const [fn, message] of bad) {
       expect(fn).toThrow(ProtobufCodecError);

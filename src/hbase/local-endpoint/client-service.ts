@@ -31,7 +31,7 @@ import type { ScannerRegistry } from "./scanner-registry.js";
 import { readOptionsFromWire, resultToWire } from "./wire-reads.js";
 import { applyMutate, checkRowInRegion } from "./wire-mutations.js";
 import { NonceRegistry } from "./nonce-registry.js";
-import { applyAtomicRegionAction, applyRegionActions, exceptionPair } from "./region-actions.js";
+import { applyAtomicRegionAction, applyConditionalRegionAction, applyRegionActions, exceptionPair } from "./region-actions.js";
 
 /** What the ClientService needs. */
 export interface ClientServiceDeps {
@@ -182,7 +182,29 @@ async function doAction(deps: ClientServiceDeps, target: Target, action: Action)
   }
 }
 
+/**
+ * HBase 2's conditional Multi (checkAndMutate of RowMutations): `condition` and exactly one atomic
+ * RegionAction, applied with one checkAndMutate; `processed` answers whether it applied. compat 1
+ * (the 1.x-era protos, which lack the field) refuses it rather than apply it unconditionally.
+ */
+async function doConditionalMulti(deps: ClientServiceDeps, req: MultiRequest, condition: NonNullable<MultiRequest["condition"]>): Promise<MultiResponse> {
+  if (deps.compat === 1) throw doNotRetry("conditional multi needs HBase 2 (this endpoint runs in compat 1)");
+  const actions = req.regionAction ?? [];
+  if (actions.length !== 1 || actions[0]!.atomic !== true) throw doNotRetry("a conditional multi takes exactly one atomic region action");
+  const ra = actions[0]!;
+  let target: Target;
+  try {
+    target = await resolve(deps, ra.region);
+  } catch (error) {
+    return { regionActionResult: [{ exception: exceptionPair(error) }], processed: false };
+  }
+  if (target.kind === "meta") throw doNotRetry("hbase:meta is read-only on this endpoint");
+  const answer = await applyConditionalRegionAction(deps.connection.table(target.region.table), target.region, ra.action ?? [], condition);
+  return { regionActionResult: [answer.result], processed: answer.processed };
+}
+
 async function doMulti(deps: ClientServiceDeps, req: MultiRequest): Promise<MultiResponse> {
+  if (req.condition !== undefined) return doConditionalMulti(deps, req, req.condition);
   const out: RegionActionResult[] = [];
   for (const ra of req.regionAction ?? []) {
     let target: Target;

@@ -8,13 +8,15 @@
  * - atomic (HBase's `RowMutations` / `mutateRows`): PUT and DELETE actions of one row applied with one
  *   `table.mutateRow`, all or nothing; any bad action (another row, another mutation type, a get, an
  *   unknown family) fails the whole region action with nothing written.
+ * - conditional (HBase 2's conditional Multi: `MultiRequest.condition` + one atomic RegionAction): the
+ *   same mutations applied with one `table.checkAndMutate`, so the check and the writes are atomic.
  */
 import type { Mutation, Put, Table } from "../table.js";
 import { compareBytes } from "../bytes/bytes.js";
-import { MutationType, type Action, type NameBytesPair, type RegionActionResult, type ResultOrException } from "../wire/hbase-protos.js";
+import { MutationType, type Action, type Condition, type NameBytesPair, type RegionActionResult, type ResultOrException } from "../wire/hbase-protos.js";
 import { doNotRetry, toRemoteError } from "./endpoint-errors.js";
 import type { ServedRegion } from "./region-directory.js";
-import { checkRowInRegion, mutationsFromWire } from "./wire-mutations.js";
+import { checkRowInRegion, conditionFromWire, mutationsFromWire } from "./wire-mutations.js";
 
 const encoder = new TextEncoder();
 
@@ -105,6 +107,29 @@ export async function applyRegionActions(
   return out;
 }
 
+/** The row and Table API mutations of an atomic region action's actions: throws as HBase would. */
+function atomicMutations(region: ServedRegion, actions: readonly Action[]): { row: Uint8Array; mutations: Mutation[] } {
+  let row: Uint8Array | undefined;
+  const mutations: Mutation[] = [];
+  for (const action of actions) {
+    const m = action.mutation;
+    if (action.get !== undefined || m === undefined) throw doNotRetry("an atomic region action takes only mutations (no gets)");
+    if (m.mutate_type !== MutationType.PUT && m.mutate_type !== MutationType.DELETE) {
+      throw doNotRetry("an atomic region action takes only PUT and DELETE mutations");
+    }
+    const r = m.row ?? new Uint8Array();
+    if (row === undefined) {
+      checkRowInRegion(region, r);
+      row = r;
+    } else if (compareBytes(row, r) !== 0) {
+      throw doNotRetry("the mutations of an atomic region action must all be of the same row");
+    }
+    for (const x of mutationsFromWire(region, m)) mutations.push(x);
+  }
+  if (row === undefined) throw doNotRetry("an atomic region action needs at least one mutation");
+  return { row, mutations };
+}
+
 /**
  * An atomic RegionAction: PUT and DELETE actions of one row, applied with one `mutateRow` (all or
  * nothing). Answers an empty Result per action, or the region action's exception with nothing written.
@@ -112,26 +137,33 @@ export async function applyRegionActions(
 export async function applyAtomicRegionAction(table: Table, region: ServedRegion, actions: readonly Action[]): Promise<RegionActionResult> {
   try {
     if (actions.length === 0) return { resultOrException: [] };
-    let row: Uint8Array | undefined;
-    const mutations: Mutation[] = [];
-    for (const action of actions) {
-      const m = action.mutation;
-      if (action.get !== undefined || m === undefined) throw doNotRetry("an atomic region action takes only mutations (no gets)");
-      if (m.mutate_type !== MutationType.PUT && m.mutate_type !== MutationType.DELETE) {
-        throw doNotRetry("an atomic region action takes only PUT and DELETE mutations");
-      }
-      const r = m.row ?? new Uint8Array();
-      if (row === undefined) {
-        checkRowInRegion(region, r);
-        row = r;
-      } else if (compareBytes(row, r) !== 0) {
-        throw doNotRetry("the mutations of an atomic region action must all be of the same row");
-      }
-      for (const x of mutationsFromWire(region, m)) mutations.push(x);
-    }
-    await table.mutateRow(row!, mutations);
+    const { row, mutations } = atomicMutations(region, actions);
+    await table.mutateRow(row, mutations);
     return { resultOrException: actions.map((a) => ({ ...indexOf(a), result: {} })) };
   } catch (error) {
     return { exception: exceptionPair(error) };
+  }
+}
+
+/** What a conditional region action answers: its RegionActionResult and MultiResponse's `processed`. */
+export interface ConditionalAnswer {
+  readonly result: RegionActionResult;
+  readonly processed: boolean;
+}
+
+/**
+ * HBase 2's conditional Multi on one region: the atomic region action's PUT and DELETE mutations of the
+ * condition's row applied with one `checkAndMutate` (the check and the writes atomic). Applied: an
+ * empty Result per action, `processed` true; the condition false: no answers per action, `processed`
+ * false; a bad action or condition (another row, a get, an unknown family, …): the region action's
+ * exception, nothing written.
+ */
+export async function applyConditionalRegionAction(table: Table, region: ServedRegion, actions: readonly Action[], condition: Condition): Promise<ConditionalAnswer> {
+  try {
+    const { row, mutations } = atomicMutations(region, actions);
+    const processed = await table.checkAndMutate(row, conditionFromWire(region, condition, row), mutations);
+    return { result: { resultOrException: processed ? actions.map((a) => ({ ...indexOf(a), result: {} })) : [] }, processed };
+  } catch (error) {
+    return { result: { exception: exceptionPair(error) }, processed: false };
   }
 }

@@ -34,6 +34,10 @@ const V2_FIELDS: ReadonlyArray<readonly [string, string, number, string, "option
   ["Result", "partial", 5, "bool", "optional"],
   ["MutationProto", "nonce", 9, "uint64", "optional"],
   ["MutateRequest", "nonce_group", 4, "uint64", "optional"],
+  ["MultiRequest", "nonceGroup", 2, "uint64", "optional"],
+  // HBase 2.0–2.3's conditional Multi (checkAndMutate of RowMutations): one atomic RegionAction
+  ["MultiRequest", "condition", 3, "Condition", "optional"],
+  ["MultiResponse", "processed", 2, "bool", "optional"],
   ["Scan", "caching", 17, "uint32", "optional"],
   ["Scan", "allow_partial_results", 18, "bool", "optional"],
   ["Scan", "mvcc_read_point", 20, "uint64", "optional"],
@@ -551,8 +555,10 @@ export interface Action { index?: number; mutation?: MutationProto; get?: Get }
 export interface RegionAction { region: RegionSpecifier; atomic?: boolean; action?: Action[] }
 export interface ResultOrException { index?: number; result?: Result; exception?: NameBytesPair }
 export interface RegionActionResult { resultOrException?: ResultOrException[]; exception?: NameBytesPair }
-export interface MultiRequest { regionAction?: RegionAction[] }
-export interface MultiResponse { regionActionResult?: RegionActionResult[] }
+/** `nonceGroup`, `condition`: HBase 2.x's (a `condition` makes the one atomic RegionAction conditional). */
+export interface MultiRequest { regionAction?: RegionAction[]; nonceGroup?: Long; condition?: Condition }
+/** `processed`: HBase 2.x's answer to a conditional Multi (whether the condition held and it applied). */
+export interface MultiResponse { regionActionResult?: RegionActionResult[]; processed?: boolean }
 
 /** `state`: HBase 2's RegionState.State of hbase:meta's region (numeric enum value). */
 export interface MetaRegionServer { server: ServerName; rpc_version?: number; state?: number }
@@ -651,7 +657,7 @@ export const pb = {
   Scan: codec<Scan>("Scan"),
   ScanRequest: codec<ScanRequest>("ScanRequest"),
   ScanResponse: typed<ScanResponse>(scanResponseCodec),
-  MultiRequest: typed<MultiRequest>(multiRequestCodec({ Get: GENERIC_GET, NameBytesPair: codec<NameBytesPair>("NameBytesPair"), TimeRange: codec<TimeRange>("TimeRange") })),
+  MultiRequest: typed<MultiRequest>(multiRequestCodec({ Get: GENERIC_GET, NameBytesPair: codec<NameBytesPair>("NameBytesPair"), TimeRange: codec<TimeRange>("TimeRange"), Condition: codec<Condition>("Condition") })),
   MultiResponse: typed<MultiResponse>(multiResponseCodec),
   MetaRegionServer: codec<MetaRegionServer>("MetaRegionServer"),
   Master: codec<Master>("Master"),

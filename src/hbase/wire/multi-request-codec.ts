@@ -4,8 +4,9 @@
  * `Writer` / `Reader`. Same rules and bytes as the generic conversion of `hbase-protos.ts` (longs as
  * bigints on decode, bigint or safe integer on encode, presence kept, unknown keys / missing required
  * fields / ill-typed values refused with `ProtobufCodecError`, unknown fields skipped). The parts that
- * are rare in batches — an Action's `get`, a mutation's `attribute` and `time_range` — go through the
- * generic coders given to {@link multiRequestCodec} (as bytes of the nested message).
+ * are rare in batches — an Action's `get`, a mutation's `attribute` and `time_range`, HBase 2's
+ * `condition` of a conditional Multi — go through the generic coders given to {@link multiRequestCodec}
+ * (as bytes of the nested message). HBase 2's `nonceGroup` (2) and `condition` (3) are read and written.
  */
 import protobuf from "protobufjs";
 import { ProtobufCodecError } from "./protobuf-codec-error.js";
@@ -34,6 +35,8 @@ export interface GenericCoders {
   readonly Get: RawCoder;
   readonly NameBytesPair: RawCoder;
   readonly TimeRange: RawCoder;
+  /** `Condition` (HBase 2's conditional Multi, MultiRequest field 3). */
+  readonly Condition: RawCoder;
 }
 
 function fail(typeName: string, message: string): never {
@@ -73,7 +76,7 @@ function integerOf(v: unknown, typeName: string, key: string): number {
 // ---------------------------------------------------------------------------------------------------
 // Encoding
 
-const MULTI_KEYS: ReadonlySet<string> = new Set(["regionAction"]);
+const MULTI_KEYS: ReadonlySet<string> = new Set(["regionAction", "nonceGroup", "condition"]);
 const REGION_ACTION_KEYS: ReadonlySet<string> = new Set(["region", "atomic", "action"]);
 const SPECIFIER_KEYS: ReadonlySet<string> = new Set(["type", "value"]);
 const ACTION_KEYS: ReadonlySet<string> = new Set(["index", "mutation", "get"]);
@@ -337,6 +340,8 @@ export function multiRequestCodec(generic: GenericCoders): RawCoder {
           w.ldelim();
         }
       }
+      if (m.nonceGroup != null) writeUint64(w, (2 << 3) | VARINT, m.nonceGroup, T, "nonceGroup");
+      if (m.condition != null) w.uint32((3 << 3) | LDELIM).bytes(generic.Condition.encode(asMessage(m.condition, T, "condition")));
       const out = w.finish();
       return new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
     },
@@ -345,13 +350,16 @@ export function multiRequestCodec(generic: GenericCoders): RawCoder {
       try {
         const r = Reader.create(view);
         let actions: RegionAction[] | undefined;
+        const out: Plain = {};
         while (r.pos < r.len) {
           const tag = r.uint32();
           const wire = tag & 7;
           if (tag >>> 3 === 1 && wire === LDELIM) (actions ??= []).push(readRegionAction(r, nestedEnd(r, r.len), generic));
+          else if (tag >>> 3 === 2 && wire === VARINT) out.nonceGroup = readUint64(r);
+          else if (tag >>> 3 === 3 && wire === LDELIM) out.condition = generic.Condition.decode(nestedBytes(r, r.len));
           else r.skipType(wire);
         }
-        return actions === undefined ? {} : { regionAction: actions };
+        return actions === undefined ? out : { regionAction: actions, ...out };
       } catch (e) {
         if (e instanceof ProtobufCodecError) throw e;
         throw new ProtobufCodecError(T, e instanceof Error ? e.message : String(e));

@@ -208,7 +208,7 @@ function writeRegionActionResult(w: PbWriter, r: Plain): void {
   if (r.exception != null) writeNested(w, (2 << 3) | LDELIM, r.exception, T, "exception", writePair);
 }
 
-const MULTI_RESPONSE_KEYS: ReadonlySet<string> = new Set(["regionActionResult"]);
+const MULTI_RESPONSE_KEYS: ReadonlySet<string> = new Set(["regionActionResult", "processed"]);
 
 function writeMultiResponse(w: PbWriter, m: Plain): void {
   const T = "MultiResponse";
@@ -216,6 +216,8 @@ function writeMultiResponse(w: PbWriter, m: Plain): void {
   if (m.regionActionResult != null) {
     for (const r of list(m.regionActionResult, T, "regionActionResult")) writeNested(w, (1 << 3) | LDELIM, r, T, "regionActionResult", writeRegionActionResult);
   }
+  // HBase 2's answer to a conditional Multi
+  if (m.processed != null) writeBool(w, (2 << 3) | VARINT, m.processed, T, "processed");
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -454,13 +456,17 @@ function readRegionActionResult(r: PbReader, end: number): RegionActionResult {
 
 function readMultiResponse(r: PbReader, end: number): MultiResponse {
   let results: RegionActionResult[] | undefined;
+  let processed: boolean | undefined;
   while (r.pos < end) {
     const tag = r.uint32();
     const wire = tag & 7;
     if (tag >>> 3 === 1 && wire === LDELIM) (results ??= []).push(readRegionActionResult(r, nestedEnd(r, end)));
+    else if (tag >>> 3 === 2 && wire === VARINT) processed = r.bool();
     else r.skipType(wire);
   }
-  return results === undefined ? {} : { regionActionResult: results };
+  const out: MultiResponse = results === undefined ? {} : { regionActionResult: results };
+  if (processed !== undefined) out.processed = processed;
+  return out;
 }
 
 // ---------------------------------------------------------------------------------------------------

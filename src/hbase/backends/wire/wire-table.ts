@@ -267,13 +267,6 @@ export class WireTable implements Table {
         const current = await this.get(rowBytes, { columns: [{ family, qualifier }] });
         return conditionHolds(latestValue(current), op, expected);
       }
-      const mutation = combineRowMutations(rowBytes, checked);
-      if (mutation === undefined) {
-        throw new Error(
-          `table ${this.label}: checkAndMutate through the wire takes puts only, or deletes of families and columns only (or one row delete): ` +
-            "mixing them needs HBase 2's conditional Multi, which this client does not send yet",
-        );
-      }
       const conditionMessage: Condition = {
         row: rowBytes,
         family,
@@ -281,8 +274,25 @@ export class WireTable implements Table {
         compare_type: CONDITION_OPS[op],
         comparator: expected === undefined ? encodeComparator("NullComparator", {}) : encodeComparator("BinaryComparator", { comparable: { value: expected } }),
       };
-      const response = await this.mutate(rowBytes, { mutation, condition: conditionMessage });
-      return response.processed === true;
+      const mutation = combineRowMutations(rowBytes, checked);
+      if (mutation !== undefined) {
+        const response = await this.mutate(rowBytes, { mutation, condition: conditionMessage });
+        return response.processed === true;
+      }
+      // Puts and deletes mixed: HBase 2's conditional Multi (the condition + one atomic RegionAction).
+      const actions = checked.map((m, index) => ({ index, mutation: mutationToWire(m) }));
+      return this.onRegion(rowBytes, async (location) => {
+        const request: MultiRequest = { regionAction: [{ region: regionSpecifier(location), atomic: true, action: actions }], condition: conditionMessage };
+        const response = await this.context.servers.call<MultiResponse>(location.server, "ClientService", "Multi", request);
+        const result = response.regionActionResult?.[0];
+        if (result?.exception !== undefined) throw remoteErrorOfPair(result.exception);
+        for (const r of result?.resultOrException ?? []) if (r.exception !== undefined) throw remoteErrorOfPair(r.exception);
+        if (response.processed === undefined) {
+          // a server without conditional Multi skips the condition: it may have applied the mutations
+          throw new Error(`table ${this.label}: checkAndMutate: the server answered a conditional Multi without "processed" (it does not know HBase 2's conditional Multi)`);
+        }
+        return response.processed;
+      });
     });
   }
 
