@@ -33,7 +33,8 @@ class FanOut implements Output {
   readonly sideTargets = new Map<OutputTag<unknown>, Target[]>();
 
   collect(value: unknown, timestamp: number | undefined): void {
-    for (const t of this.targets) t.operator.processElement(value, timestamp, t.channel);
+    const targets = this.targets;
+    for (let i = 0; i < targets.length; i++) targets[i]!.operator.processElement(value, timestamp, targets[i]!.channel);
   }
 
   side(tag: OutputTag<unknown>, value: unknown, timestamp: number | undefined): void {

@@ -132,6 +132,11 @@ export class TimeQueue<T> {
     return this.times.length === 0 ? Infinity : this.times[0]!;
   }
 
+  /** The item with the earliest time, left queued (undefined when empty). */
+  peek(): T | undefined {
+    return this.items.length === 0 ? undefined : this.items[0];
+  }
+
   /** Removes and returns the item with the earliest time (undefined when empty). */
   pop(): T | undefined {
     const times = this.times;
@@ -163,5 +168,64 @@ export class TimeQueue<T> {
   /** Every queued item (for checkpoints), in no particular order. */
   entries(): { time: number; item: T }[] {
     return this.times.map((time, i) => ({ time, item: this.items[i]! }));
+  }
+}
+
+/**
+ * A {@link TimeQueue} for timers that share few distinct times (aligned windows: every key's window
+ * [s, e) fires at e − 1): one array of items per time, and a heap of the distinct times only, so a push
+ * is a map lookup and an append and a pop takes the next item of the earliest bucket. Items of one
+ * time pop in the order they were pushed (also those pushed while that time is being drained).
+ */
+export class TimeBuckets<T> {
+  private readonly buckets = new Map<number, T[]>();
+  private readonly times = new TimeQueue<T[]>();
+  /** How many items of the earliest bucket were popped. */
+  private taken = 0;
+  private count = 0;
+
+  /** How many entries (live or not) are queued. */
+  get size(): number {
+    return this.count;
+  }
+
+  /** Queues `item` at `time`. */
+  push(time: number, item: T): void {
+    let bucket = this.buckets.get(time);
+    if (bucket === undefined) {
+      bucket = [];
+      this.buckets.set(time, bucket);
+      // A time earlier than the bucket being drained: that bucket is no longer the first.
+      if (this.times.size > 0 && time < this.times.peekTime() && this.taken > 0) this.compactHead();
+      this.times.push(time, bucket);
+    }
+    bucket.push(item);
+    this.count++;
+  }
+
+  /** The earliest time queued (+∞ when empty). */
+  peekTime(): number {
+    return this.times.peekTime();
+  }
+
+  /** Removes and returns an item with the earliest time (undefined when empty). */
+  pop(): T | undefined {
+    const bucket = this.times.peek();
+    if (bucket === undefined) return undefined;
+    const item = bucket[this.taken++]!;
+    this.count--;
+    if (this.taken === bucket.length) {
+      this.buckets.delete(this.times.peekTime());
+      this.times.pop();
+      this.taken = 0;
+    }
+    return item;
+  }
+
+  /** Drops the popped items of the earliest bucket (before another bucket goes first). */
+  private compactHead(): void {
+    const bucket = this.times.peek()!;
+    bucket.splice(0, this.taken);
+    this.taken = 0;
   }
 }

@@ -8,10 +8,12 @@ import type { Trigger } from "./trigger.js";
 import type { TimeDomain, WindowAssigner } from "./window-assigner.js";
 import type { AlignedWindowOptions } from "./window-options.js";
 import { windowStart } from "./window-start.js";
+import type { AlignedLayout, HasAlignedLayout } from "./aligned-layout.js";
 import { describedAs } from "../aggregates/factory-descriptor.js";
 
-class SlidingWindows implements WindowAssigner {
+class SlidingWindows implements WindowAssigner, HasAlignedLayout {
   readonly description: string;
+  readonly alignedLayout: AlignedLayout;
 
   constructor(
     readonly size: number,
@@ -20,6 +22,7 @@ class SlidingWindows implements WindowAssigner {
     readonly domain: TimeDomain,
   ) {
     const extras = [offset !== 0 ? `offset ${formatDuration(offset)}` : "", domain === "processing" ? "processing time" : ""];
+    this.alignedLayout = { size, slide, offset };
     this.description = `sliding(${[formatDuration(size), formatDuration(slide), ...extras.filter((e) => e !== "")].join(", ")})`;
   }
 

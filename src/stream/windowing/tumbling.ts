@@ -8,10 +8,12 @@ import type { Trigger } from "./trigger.js";
 import type { TimeDomain, WindowAssigner } from "./window-assigner.js";
 import type { AlignedWindowOptions } from "./window-options.js";
 import { windowStart } from "./window-start.js";
+import type { AlignedLayout, HasAlignedLayout } from "./aligned-layout.js";
 import { describedAs } from "../aggregates/factory-descriptor.js";
 
-class TumblingWindows implements WindowAssigner {
+class TumblingWindows implements WindowAssigner, HasAlignedLayout {
   readonly description: string;
+  readonly alignedLayout: AlignedLayout;
 
   constructor(
     readonly size: number,
@@ -19,6 +21,7 @@ class TumblingWindows implements WindowAssigner {
     readonly domain: TimeDomain,
   ) {
     const extras = [offset !== 0 ? `offset ${formatDuration(offset)}` : "", domain === "processing" ? "processing time" : ""];
+    this.alignedLayout = { size, slide: size, offset };
     this.description = `tumbling(${[formatDuration(size), ...extras.filter((e) => e !== "")].join(", ")})`;
   }
 

@@ -11,6 +11,9 @@
  * their JSON id); a key's windows are a short linked list (indexed by start once a key has many); timers
  * point at their window state (no string ids) in a heap of parallel arrays; one mutable trigger context
  * per operator; session windows with the event-time trigger grow in place instead of being re-created.
+ * Tumbling and sliding windows are assigned by arithmetic (no window objects per element), their
+ * event-time timers kept in time buckets, and the plain event-time trigger is not called per element
+ * once its timer is registered.
  */
 import type { PlanNode } from "../../api/graph.js";
 import type { FiringKind, WindowContext } from "../../api/window-result.js";
@@ -21,10 +24,12 @@ import type { IncrementalSnapshots, KeyedDeltaSnapshot, KeyedExtra, KeyedFullSna
 import { unpacked } from "../../state/keyed-snapshot.js";
 import { MAX_PACKED_LENGTH, PackedKeysWriter } from "../../state/packed-keys.js";
 import { END_OF_TIME } from "../../time/watermark.js";
+import { alignedLayout } from "../../windowing/aligned-layout.js";
 import { eventTimeTrigger } from "../../windowing/event-time-trigger.js";
+import { mod } from "../../windowing/window-start.js";
 import { isSessionWindows } from "../../windowing/session.js";
 import { keyId } from "../key-id.js";
-import { TimeQueue } from "../timer-heap.js";
+import { TimeBuckets, TimeQueue } from "../timer-heap.js";
 import { UserFunctionError } from "../user-function-error.js";
 import { BaseOperator } from "./base-operator.js";
 
@@ -42,6 +47,9 @@ interface WindowState {
   readonly keyState: KeyState;
   /** Changes only when a session grows in place (see `WindowOperator.extendSession`). */
   window: TimeWindow;
+  /** `window.start` and `window.end`, kept here too (key lookups compare them without a pointer chase). */
+  start: number;
+  end: number;
   /** Undefined after a purge until the next record. */
   acc: unknown;
   hasContents: boolean;
@@ -165,7 +173,8 @@ export class WindowOperator extends BaseOperator implements IncrementalSnapshots
   private readonly keys = new Map<unknown, KeyState>();
   /** Other keys (objects): by their {@link keyId} text. */
   private readonly objectKeys = new Map<string, KeyState>();
-  private readonly eventTimers = new TimeQueue<WindowState>();
+  /** Bucketed by time for aligned windows (their timers share few times), else a heap. */
+  private readonly eventTimers: TimeQueue<WindowState> | TimeBuckets<WindowState>;
   private readonly processingTimers = new TimeQueue<WindowState>();
   private readonly eventTime: boolean;
   private readonly merging: boolean;
@@ -181,6 +190,20 @@ export class WindowOperator extends BaseOperator implements IncrementalSnapshots
   private changedKeys: KeyState[] | undefined;
   /** Where snapshots pack their keys (reused). */
   private readonly packer = new PackedKeysWriter();
+  /**
+   * Tumbling and sliding windows: their size, slide and offset, so elements are assigned by arithmetic
+   * (no window objects per element); slide 0 for other assigners.
+   */
+  private readonly alignedSize: number;
+  private readonly alignedSlide: number;
+  private readonly alignedOffset: number;
+  private readonly allowedLateness: number;
+  /**
+   * The event-time trigger with no allowed lateness: a window whose one event-time timer (end − 1, both
+   * the trigger's and the cleanup) is registered and not yet due needs no trigger call per element —
+   * `onElement` would only re-register that timer.
+   */
+  private readonly plainEventTrigger: boolean;
 
   constructor(name: string, out: Output, channels: number, private readonly spec: WindowOperatorSpec) {
     super(name, out, channels);
@@ -188,6 +211,13 @@ export class WindowOperator extends BaseOperator implements IncrementalSnapshots
     this.merging = spec.assigner.mergeWindows !== undefined;
     this.sessionShortcut = isSessionWindows(spec.assigner) && spec.trigger === eventTimeTrigger();
     this.context = new WindowTriggerContext(this);
+    const layout = this.merging ? undefined : alignedLayout(spec.assigner);
+    this.eventTimers = layout === undefined ? new TimeQueue() : new TimeBuckets();
+    this.alignedSize = layout?.size ?? 0;
+    this.alignedSlide = layout?.slide ?? 0;
+    this.alignedOffset = layout?.offset ?? 0;
+    this.allowedLateness = spec.allowedLateness;
+    this.plainEventTrigger = this.eventTime && spec.trigger === eventTimeTrigger() && spec.allowedLateness === 0;
   }
 
   /** Live windows over all keys (for metrics and tests). */
@@ -224,41 +254,63 @@ export class WindowOperator extends BaseOperator implements IncrementalSnapshots
     } else {
       ts = spec.now();
     }
+    const slide = this.alignedSlide;
     let keyState: KeyState;
-    let assigned: readonly TimeWindow[];
+    let assigned: readonly TimeWindow[] | undefined;
     try {
       keyState = this.keyState(spec.key(value));
-      assigned = spec.assigner.assignWindows(ts);
+      // Aligned windows: the assigner only validates (its windows are computed below).
+      if (slide === 0 || !Number.isSafeInteger(ts)) assigned = spec.assigner.assignWindows(ts);
     } catch (error) {
       throw wrap(this.name, value, error);
     }
     if (this.changedKeys !== undefined && !keyState.changed) this.markChanged(keyState);
     const watermark = this.valve.watermark;
-    const aggregate = spec.aggregate;
-    const trigger = spec.trigger;
-    const context = this.context;
+    const lateness = this.allowedLateness;
     let skipped = true;
-    for (let i = 0; i < assigned.length; i++) {
-      const window = this.merging ? this.mergeInto(keyState, assigned[i]!) : assigned[i]!;
-      if (this.eventTime && window.end - 1 + spec.allowedLateness <= watermark) continue;
-      skipped = false;
-      const state = this.windowState(keyState, window);
-      try {
-        state.acc = aggregate.add(value, state.hasContents ? state.acc : aggregate.createAccumulator());
-      } catch (error) {
-        throw wrap(this.name, value, error);
+    if (assigned === undefined) {
+      // Latest start first, as the assigners list them (the same windows, in the same order).
+      // A key's list is mostly newest first, as these windows come: each search starts after the last hit.
+      const size = this.alignedSize;
+      let hint: WindowState | undefined;
+      for (let start = ts - mod(ts - this.alignedOffset, slide); start > ts - size; start -= slide) {
+        const end = start + size;
+        if (this.eventTime && end - 1 + lateness <= watermark) continue;
+        skipped = false;
+        hint = this.alignedState(keyState, start, end, hint);
+        this.accumulate(hint, value, ts, watermark);
       }
-      state.hasContents = true;
-      context.state = state;
-      const result = trigger.onElement(ts, window, context);
-      if (result !== "continue") this.act(result, state, this.valve.watermark);
-      this.registerCleanup(state);
+    } else {
+      for (let i = 0; i < assigned.length; i++) {
+        const window = this.merging ? this.mergeInto(keyState, assigned[i]!) : assigned[i]!;
+        if (this.eventTime && window.end - 1 + lateness <= watermark) continue;
+        skipped = false;
+        this.accumulate(this.windowState(keyState, window), value, ts, watermark);
+      }
     }
     if (keyState.size === 0) this.deleteKey(keyState);
     if (skipped && this.eventTime && ts + spec.allowedLateness <= this.valve.watermark) {
       if (spec.lateTag !== undefined) this.out.side(spec.lateTag, value, timestamp);
       else this.counters.lateRecordsDropped++;
     }
+  }
+
+  /** Adds the element to one of its windows and lets the trigger decide. */
+  private accumulate(state: WindowState, value: unknown, ts: number, watermark: number): void {
+    const aggregate = this.spec.aggregate;
+    try {
+      state.acc = aggregate.add(value, state.hasContents ? state.acc : aggregate.createAccumulator());
+    } catch (error) {
+      throw wrap(this.name, value, error);
+    }
+    state.hasContents = true;
+    // The event-time trigger would only re-register the timer that is already there (see plainEventTrigger).
+    if (this.plainEventTrigger && state.eventTimes === state.end - 1 && state.end - 1 > watermark) return;
+    const context = this.context;
+    context.state = state;
+    const result = this.spec.trigger.onElement(ts, state.window, context);
+    if (result !== "continue") this.act(result, state, this.valve.watermark);
+    this.registerCleanup(state);
   }
 
   protected override onWatermark(watermark: number): void {
@@ -451,14 +503,20 @@ export class WindowOperator extends BaseOperator implements IncrementalSnapshots
     return state;
   }
 
+  /**
+   * The state of the aligned window [start, end) for the key, created when absent; the list search
+   * starts after `hint` (a live window of the key) and wraps around.
+   */
+  private alignedState(keyState: KeyState, start: number, end: number, hint: WindowState | undefined): WindowState {
+    const found = hint === undefined || keyState.index !== undefined || !hint.live ? findStartEnd(keyState, start, end) : findAfter(keyState, hint, start, end);
+    if (found !== undefined) return found;
+    const state = newState(keyState, { start, end });
+    insertState(keyState, state);
+    return state;
+  }
+
   private findState(keyState: KeyState, window: TimeWindow): WindowState | undefined {
-    const { start, end } = window;
-    if (keyState.index !== undefined) {
-      for (let s = keyState.index.get(start); s !== undefined; s = s.sameStart) if (s.window.end === end) return s;
-      return undefined;
-    }
-    for (let s = keyState.head; s !== undefined; s = s.next) if (s.window.start === start && s.window.end === end) return s;
-    return undefined;
+    return findStartEnd(keyState, window.start, window.end);
   }
 
   /** Takes `state` out of its key's windows (its timers die with it). */
@@ -606,6 +664,8 @@ export class WindowOperator extends BaseOperator implements IncrementalSnapshots
     deleteTime(state, "event", old.end - 1); // trigger.clear
     deleteTime(state, domain, this.cleanupTime(old));
     state.window = result;
+    state.start = result.start;
+    state.end = result.end;
     state.triggerState = undefined;
     if (!state.hasContents) state.acc = undefined;
     if (result.end - 1 > this.valve.watermark) this.addTimer(state, "event", result.end - 1); // trigger.onMerge
@@ -684,6 +744,24 @@ function fromLegacyWindow(w: WindowSnapshot): unknown[] {
   return [w.start, w.end, flags, w.acc, times(w.eventTimes), times(w.processingTimes), w.triggerState];
 }
 
+/** The key's live window [start, end), if any. */
+function findStartEnd(keyState: KeyState, start: number, end: number): WindowState | undefined {
+  if (keyState.index !== undefined) {
+    for (let s = keyState.index.get(start); s !== undefined; s = s.sameStart) if (s.end === end) return s;
+    return undefined;
+  }
+  for (let s = keyState.head; s !== undefined; s = s.next) if (s.start === start && s.end === end) return s;
+  return undefined;
+}
+
+/** The key's live window [start, end), searched from after `hint` to the end of the list, then from its head. */
+function findAfter(keyState: KeyState, hint: WindowState, start: number, end: number): WindowState | undefined {
+  const from = hint.next;
+  for (let s = from; s !== undefined; s = s.next) if (s.start === start && s.end === end) return s;
+  for (let s = keyState.head; s !== from; s = s!.next) if (s!.start === start && s!.end === end) return s;
+  return undefined;
+}
+
 /** Adds a new window to its key's list (and index). */
 function insertState(keyState: KeyState, state: WindowState): void {
   const head = keyState.head;
@@ -708,6 +786,8 @@ function newState(keyState: KeyState, window: TimeWindow): WindowState {
   return {
     keyState,
     window,
+    start: window.start,
+    end: window.end,
     acc: undefined,
     hasContents: false,
     triggerState: undefined,
