@@ -58,8 +58,20 @@ export interface CheckpointOptions {
    * checkpoint writes only the keys whose state changed since the previous one, on top of a full one.
    */
   incremental?: boolean;
-  /** With incremental checkpoints: a full checkpoint at least every this many (default 10). */
+  /**
+   * With incremental checkpoints: a new base at least every this many checkpoints (default 10). In a
+   * store that can materialise (the directory store) the base is built in the background from the stored
+   * chain and the job writes deltas only; otherwise the job writes a full checkpoint.
+   */
   fullEvery?: number;
+  /**
+   * Periodic checkpoints whose encoded state is at least this many bytes are written in the background:
+   * the job goes on processing while the store writes, and the checkpoint counts (is restorable, shows
+   * in `metrics().lastCheckpoint`) once the write completes; the next periodic checkpoint waits for it.
+   * Smaller ones are written before the job goes on (a few ms). Default 1 MiB; 0: all in the background;
+   * `Infinity`: none. Requested checkpoints and savepoints always resolve once written.
+   */
+  backgroundAbove?: number;
 }
 
 /** What the job last checkpointed. */

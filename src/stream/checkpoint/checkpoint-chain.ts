@@ -2,7 +2,8 @@
  * Incremental checkpoints as chains: a full checkpoint (the base) followed by deltas, each naming its
  * parent. Reading a checkpoint reads its chain from the base and applies the deltas in order;
  * {@link ChainPolicy} decides when the next checkpoint is a delta and when a new full base (every
- * `fullEvery` checkpoints, or once the deltas exceed {@link DELTAS_OVER_BASE} times the base).
+ * `fullEvery` checkpoints, or once the deltas exceed {@link DELTAS_OVER_BASE} times the base) — written
+ * by the job, or materialised in the background from the stored chain (`chain-materializer.ts`).
  */
 import type { CheckpointInfo, CheckpointStore } from "./checkpoint-store.js";
 import { decodeSnapshot } from "./snapshot-codec.js";
@@ -45,38 +46,92 @@ export async function readChain<S>(
   return state!;
 }
 
-/** When the next checkpoint is a delta, and of what. */
+/**
+ * A chain grows to at most this many times `fullEvery` checkpoints while background materialisation
+ * lags (or keeps failing); beyond, the job writes a full checkpoint itself.
+ */
+export const MATERIALIZE_LAG_LIMIT = 3;
+
+/**
+ * With background materialisation, a chain due for a new base whose last delta is at least this share
+ * of the base gets its base from the job instead: when (nearly) every key changes between checkpoints
+ * a delta costs the job's thread as much as a full checkpoint, and folding such a chain would only
+ * re-encode the same state a second time on another core.
+ */
+export const FULL_WHEN_DELTA_OVER = 0.5;
+
+/**
+ * When the next checkpoint is a delta, and of what; and, with background materialisation, when a
+ * checkpoint of the chain should become the new base.
+ *
+ * Without background materialisation (`background` false) the job writes a new base itself every
+ * `fullEvery` checkpoints or once the deltas outweigh the base ({@link DELTAS_OVER_BASE}). With it, the
+ * job writes deltas only (after the first full checkpoint) and {@link due} names the checkpoint to
+ * materialise at those same moments; {@link materialized} then starts the chain at that checkpoint.
+ * Exception: when the last delta was about as large as the base ({@link FULL_WHEN_DELTA_OVER}), the
+ * job writes the base (it costs no more than the next delta would).
+ */
 export class ChainPolicy {
-  private chain: { base: number; last: number; length: number; baseBytes: number; deltaBytes: number } | undefined;
+  private chain: { base: number; baseBytes: number; links: { id: number; bytes: number }[] } | undefined;
 
   /**
-   * @param fullEvery - a full checkpoint at least every this many checkpoints (1: always full)
+   * @param fullEvery - a new base at least every this many checkpoints (1: always full)
+   * @param background - new bases are materialised in the background (the job writes deltas only)
    */
-  constructor(private readonly fullEvery: number) {
+  constructor(
+    private readonly fullEvery: number,
+    readonly background = false,
+  ) {
     if (!Number.isSafeInteger(fullEvery) || fullEvery < 1) throw new RangeError(`checkpoint.fullEvery must be an integer ≥ 1, got ${String(fullEvery)}`);
   }
 
   /** The parent and base of the next checkpoint if it should be a delta, else undefined (a full one). */
   next(): { parent: number; base: number } | undefined {
     const c = this.chain;
-    // A new base when the chain is long, or its deltas together outweigh the base several times over
-    // (a restore reads them all; a state that grows makes early bases small, so not at once).
-    if (c === undefined || c.length >= this.fullEvery || c.deltaBytes > DELTAS_OVER_BASE * c.baseBytes) return undefined;
-    return { parent: c.last, base: c.base };
+    if (c === undefined || this.fullEvery <= 1) return undefined;
+    if (this.background ? c.links.length + 1 >= MATERIALIZE_LAG_LIMIT * this.fullEvery || this.fullFromJob(c) : this.rebaseDue(c)) return undefined;
+    return { parent: c.links.at(-1)?.id ?? c.base, base: c.base };
+  }
+
+  /**
+   * Background materialisation: the id of the chain's last checkpoint when the chain is due for a new
+   * base (as long as or heavier than {@link next} allows without background materialisation), else undefined.
+   */
+  due(): number | undefined {
+    const c = this.chain;
+    if (!this.background || c === undefined || c.links.length === 0 || !this.rebaseDue(c) || this.fullFromJob(c)) return undefined;
+    return c.links.at(-1)!.id;
   }
 
   /** Records a written checkpoint (full when `info.parent` is absent). */
   written(info: CheckpointInfo): void {
-    if (info.parent === undefined) this.chain = { base: info.id, last: info.id, length: 1, baseBytes: info.bytes, deltaBytes: 0 };
-    else if (this.chain !== undefined) {
-      this.chain.last = info.id;
-      this.chain.length++;
-      this.chain.deltaBytes += info.bytes;
-    }
+    if (info.parent === undefined) this.chain = { base: info.id, baseBytes: info.bytes, links: [] };
+    else if (this.chain !== undefined) this.chain.links.push({ id: info.id, bytes: info.bytes });
+  }
+
+  /** A checkpoint of the chain was materialised (`info`: it as now stored, a base): the chain starts there. */
+  materialized(info: CheckpointInfo): void {
+    const c = this.chain;
+    const at = c?.links.findIndex((l) => l.id === info.id) ?? -1;
+    if (c === undefined || at < 0) return;
+    this.chain = { base: info.id, baseBytes: info.bytes, links: c.links.slice(at + 1) };
   }
 
   /** Forgets the chain: the next checkpoint is full (after a failed write or a restore). */
   reset(): void {
     this.chain = undefined;
+  }
+
+  /** Due for a base, and the last delta about as large as a full checkpoint: the job writes the base. */
+  private fullFromJob(c: NonNullable<ChainPolicy["chain"]>): boolean {
+    const last = c.links.at(-1);
+    return last !== undefined && this.rebaseDue(c) && last.bytes >= FULL_WHEN_DELTA_OVER * c.baseBytes;
+  }
+
+  /** A long chain, or deltas that together outweigh the base several times over (a restore reads them all). */
+  private rebaseDue(c: NonNullable<ChainPolicy["chain"]>): boolean {
+    const deltaBytes = c.links.reduce((n, l) => n + l.bytes, 0);
+    // A state that grows makes early bases small, so not at once.
+    return c.links.length + 1 >= this.fullEvery || deltaBytes > DELTAS_OVER_BASE * c.baseBytes;
   }
 }

@@ -2,7 +2,8 @@
  * Where checkpoints live: durable storage of a job's snapshots, each complete or absent (a crash while
  * writing leaves no half checkpoint behind), the newest N retained, savepoints kept until deleted.
  * Incremental checkpoints name their parent; a store that keeps chains (`keepsChains`) retains the
- * parents of retained checkpoints too.
+ * parents of retained checkpoints too, and one that can `materialize` lets a delta be replaced by the full
+ * state its chain folds to (a new base, built off the job's thread).
  */
 
 /** What a stored checkpoint says about itself. */
@@ -24,7 +25,10 @@ export interface CheckpointInfo {
    * state with this one's changes applied). Absent on full checkpoints and savepoints.
    */
   readonly parent?: number;
-  /** Incremental checkpoints only: the full checkpoint the chain of parents starts at. */
+  /**
+   * Incremental checkpoints only: the full checkpoint the chain of parents started at when this one was
+   * written (a later materialisation of one of its ancestors can make the chain shorter: follow `parent`).
+   */
   readonly base?: number;
 }
 
@@ -46,4 +50,13 @@ export interface CheckpointStore {
   read(info: CheckpointInfo): Promise<Uint8Array>;
   /** Deletes a savepoint by name. */
   deleteSavepoint(name: string): Promise<void>;
+  /**
+   * Optional (background materialisation): replaces the stored state of the incremental checkpoint
+   * `info` by `state`, the full state its chain folds to, so it becomes a base (no `parent`, no `base`)
+   * and its ancestors are no longer needed. Atomic: a crash leaves either the delta (chain intact) or
+   * the base. Rejects, changing nothing, when `info` is no longer stored as that incremental
+   * checkpoint. A store with it and `keepsChains` lets a job write deltas only and materialise new
+   * bases off its thread.
+   */
+  materialize?(info: CheckpointInfo, state: Uint8Array): Promise<CheckpointInfo>;
 }

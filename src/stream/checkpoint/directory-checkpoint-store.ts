@@ -3,7 +3,10 @@
  * `<dir>/savepoint-<name>/` for savepoints. Each holds `state.bin` and `_metadata.json`; the metadata is
  * written last, through a temporary file renamed into place after fsync, so a directory without it is an
  * incomplete checkpoint (ignored, and removed by the next write). Incremental checkpoints name their
- * parent in the metadata; retention keeps the chains of the retained checkpoints.
+ * parent in the metadata; retention keeps the chains of the retained checkpoints. A materialised
+ * checkpoint (a delta replaced by its folded full state) holds `base.bin`, named by its metadata
+ * (`stateFile`), which is swapped in by the same rename: a crash leaves the delta or the base, never
+ * neither. Writes, materialisations and pruning run one at a time (a queue per store object).
  */
 import { mkdir, open, readdir, readFile, rename, rm } from "node:fs/promises";
 import path from "node:path";
@@ -11,6 +14,7 @@ import type { CheckpointInfo, CheckpointStore } from "./checkpoint-store.js";
 
 const METADATA = "_metadata.json";
 const STATE = "state.bin";
+const BASE = "base.bin";
 const NAME_PATTERN = /^[A-Za-z0-9._-]{1,100}$/;
 
 async function writeDurably(file: string, data: Uint8Array | string): Promise<void> {
@@ -55,7 +59,40 @@ export class DirectoryCheckpointStore implements CheckpointStore {
     if (!Number.isInteger(retain) || retain < 1) throw new RangeError(`checkpoints: retain must be an integer ≥ 1, got ${String(retain)}`);
   }
 
-  async write(info: Omit<CheckpointInfo, "bytes" | "completedAt">, state: Uint8Array): Promise<CheckpointInfo> {
+  /** The tail of the queue of writes, materialisations and prunes (one at a time). */
+  private queue: Promise<unknown> = Promise.resolve();
+
+  write(info: Omit<CheckpointInfo, "bytes" | "completedAt">, state: Uint8Array): Promise<CheckpointInfo> {
+    return this.serialised(() => this.writeNow(info, state));
+  }
+
+  materialize(info: CheckpointInfo, state: Uint8Array): Promise<CheckpointInfo> {
+    return this.serialised(async () => {
+      if (info.kind !== "checkpoint" || info.parent === undefined) throw new Error(`checkpoint ${info.id} is not an incremental checkpoint: nothing to materialise`);
+      const folder = path.join(this.directory, folderOf(info));
+      const current = await this.find(folder);
+      if (current === undefined || current.parent !== info.parent || current.completedAt !== info.completedAt) {
+        throw new Error(`checkpoint ${info.id} is no longer stored as that incremental checkpoint in ${this.directory}`);
+      }
+      // The full state first (durably), then the metadata naming it (rename: atomic), then the delta's file.
+      await writeDurably(path.join(folder, BASE), state);
+      const { parent: _parent, base: _base, ...rest } = current;
+      const complete: CheckpointInfo & { stateFile: string } = { ...rest, bytes: state.byteLength, stateFile: BASE };
+      await writeDurably(path.join(folder, METADATA), `${JSON.stringify(complete)}\n`);
+      await syncDirectory(folder);
+      await rm(path.join(folder, STATE), { force: true });
+      await this.prune();
+      return complete;
+    });
+  }
+
+  private serialised<T>(task: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(task, task);
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private async writeNow(info: Omit<CheckpointInfo, "bytes" | "completedAt">, state: Uint8Array): Promise<CheckpointInfo> {
     if (info.kind === "savepoint" && (info.name === undefined || !NAME_PATTERN.test(info.name))) {
       throw new Error(`a savepoint name is 1 to 100 letters, digits, ".", "_" or "-", got ${JSON.stringify(info.name)}`);
     }
@@ -99,7 +136,8 @@ export class DirectoryCheckpointStore implements CheckpointStore {
   }
 
   async read(info: CheckpointInfo): Promise<Uint8Array> {
-    const file = path.join(this.directory, folderOf(info), STATE);
+    const stored = (info as { stateFile?: unknown }).stateFile === BASE ? BASE : STATE;
+    const file = path.join(this.directory, folderOf(info), stored);
     const bytes = await readFile(file);
     if (bytes.byteLength !== info.bytes) {
       throw new Error(`checkpoint ${folderOf(info)} in ${this.directory} is damaged: ${bytes.byteLength} bytes of state, its metadata says ${info.bytes}`);
@@ -107,7 +145,11 @@ export class DirectoryCheckpointStore implements CheckpointStore {
     return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   }
 
-  async deleteSavepoint(name: string): Promise<void> {
+  deleteSavepoint(name: string): Promise<void> {
+    return this.serialised(() => this.deleteSavepointNow(name));
+  }
+
+  private async deleteSavepointNow(name: string): Promise<void> {
     if (!NAME_PATTERN.test(name)) throw new Error(`no savepoint named ${JSON.stringify(name)}`);
     const folder = path.join(this.directory, `savepoint-${name}`);
     if ((await this.find(folder)) === undefined) throw new Error(`no savepoint named ${JSON.stringify(name)} in ${this.directory}`);

@@ -11,7 +11,9 @@ import type { CheckpointInfo, CheckpointStore } from "../checkpoint/checkpoint-s
 import { DirectoryCheckpointStore } from "../checkpoint/directory-checkpoint-store.js";
 import { decodeSnapshot, encodeSnapshot } from "../checkpoint/snapshot-codec.js";
 import { ChainPolicy, DEFAULT_FULL_EVERY, readChain } from "../checkpoint/checkpoint-chain.js";
-import { applyKeyedDelta, isIncremental, isKeyedDelta, type KeyedFullSnapshot } from "../state/keyed-snapshot.js";
+import { canMaterialize, ChainMaterializer } from "../checkpoint/chain-materializer.js";
+import { foldJobSnapshot, type JobSnapshot } from "../checkpoint/job-snapshot.js";
+import { isIncremental } from "../state/keyed-snapshot.js";
 import { attachStateBackends, releaseKeyedState } from "../state/attach-state-backends.js";
 import type { DiskStateEnvironment } from "../state/disk-state-environment.js";
 import { checkStateOptions, type StateOptions } from "../state/state-options.js";
@@ -34,13 +36,6 @@ interface ActiveSplit {
   readonly entry: SplitEntry;
   readonly reader: SplitReader<unknown>;
   ended: boolean;
-}
-
-/** What a checkpoint holds: the pipeline's shape, every split's position, every operator's state. */
-interface JobSnapshot {
-  shape: string[];
-  splits: Record<string, { position: unknown; ended: boolean }>;
-  operators: Record<string, unknown>;
 }
 
 /** A checkpoint or savepoint asked for, waiting for the next round boundary. */
@@ -76,7 +71,7 @@ class JobRunner implements Job {
   private stopRequested: "stop" | "cancel" | undefined;
   private recordsIn = 0;
   private busyMs = 0;
-  private readonly checkpointing: { every: number; store: CheckpointStore; chain: ChainPolicy | undefined } | undefined;
+  private readonly checkpointing: Checkpointing | undefined;
   private readonly stateOptions: StateOptions;
   /** Keyed operators on worker threads (undefined with parallelism 1). */
   private readonly parallel: ParallelPlan | undefined;
@@ -85,6 +80,15 @@ class JobRunner implements Job {
   private lastCheckpointAt: number;
   private last: CheckpointMetrics | undefined;
   private requests: CheckpointRequest[] = [];
+  /** The periodic checkpoint being written in the background (the job goes on meanwhile), if any. */
+  private writing: Promise<void> | undefined;
+  /** Why the last background write failed (the job fails at its next round boundary). */
+  private writeFailure: Error | undefined;
+  /** Background materialisation of chains into new bases (stores that can take them). */
+  private materializer: ChainMaterializer | undefined;
+  private materializing: Promise<void> | undefined;
+  /** Set while materialised state is being committed to the store (the job's end waits for that part only). */
+  private committing: Promise<unknown> | undefined;
   private readonly startedAt: number;
   readonly done: Promise<void>;
 
@@ -264,6 +268,7 @@ class JobRunner implements Job {
       this.state = "failed";
     }
     this.failRequests(new Error(`job ${this.name} ended (${this.state}) before the checkpoint was taken`));
+    await this.endCheckpointing();
     await this.closeAll();
     releaseKeyedState(this.physical?.operators ?? []);
     this.stateEnvironment?.close();
@@ -332,10 +337,16 @@ class JobRunner implements Job {
     if (this.checkpointing === undefined) return;
     const requests = this.requests;
     this.requests = [];
-    const due = this.env.now() - this.lastCheckpointAt >= this.checkpointing.every;
+    if (this.writeFailure !== undefined) {
+      for (const r of requests) r.reject(this.writeFailure);
+      throw this.writeFailure;
+    }
+    // A periodic checkpoint is due once the interval passed and the previous one's write is done (a slow
+    // store delays checkpoints instead of stalling the job).
+    const due = this.env.now() - this.lastCheckpointAt >= this.checkpointing.every && this.writing === undefined;
     try {
-      if (due && !requests.some((r) => r.kind === "checkpoint")) await this.takeCheckpoint("checkpoint");
-      for (const r of requests) r.resolve(await this.takeCheckpoint(r.kind, r.name));
+      if (due && !requests.some((r) => r.kind === "checkpoint")) await this.takeCheckpoint("checkpoint", undefined, false);
+      for (const r of requests) r.resolve((await this.takeCheckpoint(r.kind, r.name, true))!);
     } catch (error) {
       const failure = error instanceof Error ? error : new Error(String(error));
       for (const r of requests) r.reject(failure);
@@ -343,16 +354,26 @@ class JobRunner implements Job {
     }
   }
 
-  /** Flushes the sinks, snapshots splits and operators, and stores the checkpoint. */
-  private async takeCheckpoint(kind: "checkpoint" | "savepoint", name?: string): Promise<CheckpointInfo> {
+  /**
+   * The barrier: flushes the sinks, snapshots splits and operators, and stores the checkpoint. Requested
+   * checkpoints and savepoints (`wait`) resolve once stored; a periodic one is written in the background
+   * while the job goes on — it is restorable (complete) only once its write completes, and the sinks were
+   * flushed at the barrier, so what the job writes meanwhile is after the checkpoint, as in a failure-free
+   * run (a crash before the write completes restores the previous checkpoint and replays from there).
+   */
+  private async takeCheckpoint(kind: "checkpoint" | "savepoint", name: string | undefined, wait: boolean): Promise<CheckpointInfo | undefined> {
     const started = performance.now();
     const physical = this.physical!;
+    const checkpointing = this.checkpointing!;
+    // One write at a time: a chain's delta names its parent, which must be stored first.
+    if (this.writing !== undefined) await this.writing;
+    if (this.writeFailure !== undefined) throw this.writeFailure;
     for (const { operator } of physical.sinks) await operator.sink.flush?.();
     for (const p of physical.parallel) await p.prepareSnapshot();
     const snapshot: JobSnapshot = { shape: [...physical.shape], splits: {}, operators: {} };
     for (const split of this.splits) snapshot.splits[split.entry.key] = { position: split.reader.position(), ended: split.ended };
     // Incremental: keyed operators write the keys changed since the chain's last checkpoint (savepoints are always full).
-    const chain = kind === "checkpoint" ? this.checkpointing!.chain : undefined;
+    const chain = kind === "checkpoint" ? checkpointing.chain : undefined;
     const delta = chain?.next();
     for (const { key, operator } of physical.operators) {
       if (delta !== undefined && isIncremental(operator)) snapshot.operators[key] = operator.snapshotChanges();
@@ -363,17 +384,73 @@ class JobRunner implements Job {
     }
     const info: Omit<CheckpointInfo, "bytes" | "completedAt"> = { id: this.nextCheckpointId++, kind, pipeline: fingerprint(physical.shape), ...delta };
     if (name !== undefined) Object.assign(info, { name });
-    let stored: CheckpointInfo;
-    try {
-      stored = await this.checkpointing!.store.write(info, encodeSnapshot(snapshot));
-    } catch (error) {
-      chain?.reset(); // the changes taken are in no stored checkpoint: the next one must be full
-      throw error;
+    const bytes = encodeSnapshot(snapshot);
+    const write = checkpointing.store.write(info, bytes).then(
+      (stored) => {
+        chain?.written(stored);
+        this.last = { id: stored.id, completedAt: stored.completedAt, bytes: stored.bytes, durationMs: performance.now() - started };
+        this.startMaterialization();
+        return stored;
+      },
+      (error: unknown) => {
+        chain?.reset(); // the changes taken are in no stored checkpoint: the next one must be full
+        throw error;
+      },
+    );
+    if (wait || bytes.byteLength < checkpointing.backgroundAbove) {
+      const stored = await write;
+      this.lastCheckpointAt = this.env.now();
+      return stored;
     }
-    chain?.written(stored);
     this.lastCheckpointAt = this.env.now();
-    this.last = { id: stored.id, completedAt: stored.completedAt, bytes: stored.bytes, durationMs: performance.now() - started };
-    return stored;
+    const writing = write.then(
+      () => undefined,
+      (error: unknown) => {
+        this.writeFailure = error instanceof Error ? error : new Error(String(error));
+      },
+    );
+    this.writing = writing;
+    void writing.then(() => {
+      if (this.writing === writing) this.writing = undefined;
+    });
+    return undefined;
+  }
+
+  /** With a store that can take materialised bases: folds the chain into a new base off the job's thread when due. */
+  private startMaterialization(): void {
+    const checkpointing = this.checkpointing!;
+    const chain = checkpointing.chain;
+    const store = checkpointing.store;
+    if (chain === undefined || !chain.background || this.materializing !== undefined || !canMaterialize(store)) return;
+    const target = chain.due();
+    if (target === undefined) return;
+    this.materializer ??= new ChainMaterializer();
+    const materializer = this.materializer;
+    const run = (async () => {
+      try {
+        const info = await materializer.materialize(store, target, (commit) => {
+          this.committing = commit;
+        });
+        chain.materialized(info);
+      } catch {
+        // The chain stays as it was (valid); the next written checkpoint tries again, and a chain that
+        // grows too long makes the job write a full checkpoint itself (ChainPolicy).
+      } finally {
+        this.committing = undefined;
+        this.materializing = undefined;
+      }
+    })();
+    this.materializing = run;
+  }
+
+  /** At the job's end: waits for the checkpoint being written (its failure fails the job) and ends materialisation. */
+  private async endCheckpointing(): Promise<void> {
+    if (this.writing !== undefined) await this.writing;
+    if (this.writeFailure !== undefined) this.failure ??= this.writeFailure;
+    // A fold still running is abandoned (the chain stays valid); a commit into the store is let finish.
+    if (this.committing !== undefined) await this.committing.catch(() => undefined);
+    await this.materializer?.close();
+    await this.materializing;
   }
 
   private async readSnapshot(restore: NonNullable<StartOptions["restore"]>): Promise<JobSnapshot | undefined> {
@@ -394,7 +471,7 @@ class JobRunner implements Job {
       throw new Error(`no savepoint named ${JSON.stringify(restore.savepoint)} in the checkpoint storage`);
     }
     const physical = this.physical!;
-    const snapshot = info.parent === undefined ? (decodeSnapshot(await store.read(info)) as JobSnapshot) : await readChain(store, info, all, applyJobDelta);
+    const snapshot = info.parent === undefined ? (decodeSnapshot(await store.read(info)) as JobSnapshot) : await readChain(store, info, all, foldJobSnapshot);
     if (info.pipeline !== fingerprint(physical.shape)) {
       const stored = snapshot.shape ?? [];
       const differs = physical.shape.findIndex((s, i) => s !== stored[i]);
@@ -467,21 +544,24 @@ function sourcesOf(plan: Plan): Extract<Plan["sinks"][number]["input"], { kind: 
   return out;
 }
 
-/** A job snapshot with an incremental one applied (keyed operators' deltas folded in, the rest replaced). */
-function applyJobDelta(state: JobSnapshot, delta: JobSnapshot): JobSnapshot {
-  const operators: Record<string, unknown> = {};
-  for (const [key, part] of Object.entries(delta.operators)) {
-    operators[key] = isKeyedDelta(part) ? applyKeyedDelta(state.operators[key] as KeyedFullSnapshot, part) : part;
-  }
-  return { shape: delta.shape, splits: delta.splits, operators };
-}
-
 /** The pipeline fingerprint stored with checkpoints. */
 function fingerprint(shape: readonly string[]): string {
   return createHash("sha256").update(shape.join("\n")).digest("hex").slice(0, 16);
 }
 
-function checkCheckpointOptions(options: CheckpointOptions): { every: number; store: CheckpointStore; chain: ChainPolicy | undefined } {
+/** Checked checkpoint options. */
+interface Checkpointing {
+  readonly every: number;
+  readonly store: CheckpointStore;
+  readonly chain: ChainPolicy | undefined;
+  /** Periodic checkpoints of at least this many bytes are written in the background. */
+  readonly backgroundAbove: number;
+}
+
+/** Default of `checkpoint.backgroundAbove`: 1 MiB. */
+export const DEFAULT_BACKGROUND_ABOVE = 1 << 20;
+
+function checkCheckpointOptions(options: CheckpointOptions): Checkpointing {
   if (options === null || typeof options !== "object") throw new TypeError("start: checkpoint must be { every, storage }");
   if (!Number.isInteger(options.every) || options.every < 1) {
     throw new RangeError(`start: checkpoint.every must be a positive integer (ms), got ${String(options.every)}`);
@@ -498,8 +578,13 @@ function checkCheckpointOptions(options: CheckpointOptions): { every: number; st
     throw new TypeError("start: checkpoint.storage must be a directory path or a checkpoint store");
   } else store = storage;
   // Deltas only into a store whose retention keeps the chains they need.
-  const chain = options.incremental !== false && store.keepsChains === true && fullEvery > 1 ? new ChainPolicy(fullEvery) : undefined;
-  return { every: options.every, store, chain };
+  // With a store that can materialise, new bases are built in the background and the job writes deltas only.
+  const chain = options.incremental !== false && store.keepsChains === true && fullEvery > 1 ? new ChainPolicy(fullEvery, canMaterialize(store)) : undefined;
+  const backgroundAbove = options.backgroundAbove ?? DEFAULT_BACKGROUND_ABOVE;
+  if (typeof backgroundAbove !== "number" || Number.isNaN(backgroundAbove) || backgroundAbove < 0) {
+    throw new RangeError(`start: checkpoint.backgroundAbove must be a number of bytes ≥ 0 (or Infinity), got ${String(options.backgroundAbove)}`);
+  }
+  return { every: options.every, store, chain, backgroundAbove };
 }
 
 function sleep(ms: number): Promise<void> {

@@ -67,6 +67,14 @@ export class PackedKeysWriter {
   }
 }
 
+/** The index of the entry after the one at `p` (the layout's id, header, values); throws on a damaged entry. */
+export function nextEntry(packed: Float64Array, p: number): number {
+  const header = packed[p + 1];
+  const length = header === undefined ? -1 : header % 64;
+  if (!Number.isInteger(header) || length < 0 || length > MAX_PACKED_LENGTH || p + 2 + length > packed.length) throw new Error("a checkpoint's packed keyed state is damaged");
+  return p + 2 + length;
+}
+
 /** Unpacks {@link PackedKeysWriter.finish}'s result into ids and entries (arrays of numbers and undefined). */
 export function unpackKeys(packed: Float64Array): { ids: number[]; entries: (number | undefined)[][] } {
   const ids: number[] = [];
