@@ -20,9 +20,32 @@ function registry(): Registry {
   return (holder[KEY] ??= { jobs: [], listeners: new Set() });
 }
 
+/**
+ * Ended jobs kept for `jobs()`: the newest this many. A job holds its plan (sources, operators, sinks
+ * with whatever they collected), so a long-lived kernel must not keep every job it ever ran.
+ */
+export const MAX_ENDED_JOBS = 50;
+
+/** Drops the oldest ended jobs beyond {@link MAX_ENDED_JOBS}; running jobs always stay. */
+function pruneEnded(r: Registry): void {
+  let ended = 0;
+  for (const j of r.jobs) if (j.status !== "running") ended++;
+  if (ended <= MAX_ENDED_JOBS) return;
+  let drop = ended - MAX_ENDED_JOBS;
+  const kept = r.jobs.filter((j) => {
+    if (drop > 0 && j.status !== "running") {
+      drop--;
+      return false;
+    }
+    return true;
+  });
+  r.jobs.splice(0, r.jobs.length, ...kept);
+}
+
 /** Records a started job and tells the listeners (a listener's error never affects the job). */
 export function registerJob(job: Job): void {
   const r = registry();
+  pruneEnded(r);
   r.jobs.push(job);
   for (const listener of r.listeners) {
     try {
@@ -33,7 +56,7 @@ export function registerJob(job: Job): void {
   }
 }
 
-/** Jobs started in this process, oldest first. */
+/** Running jobs and the newest {@link MAX_ENDED_JOBS} ended ones started in this process, oldest first. */
 export function registeredJobs(): readonly Job[] {
   return [...registry().jobs];
 }
