@@ -22,6 +22,7 @@ import {
   type ScanResponse,
 } from "../wire/hbase-protos.js";
 import { META_REGION_NAME } from "../wire/meta-row.js";
+import { RowCellsResult } from "../wire/result-codecs.js";
 import type { TypedServiceImpl } from "../wire/rpc-server.js";
 import { closestRowBeforeRemoved, doNotRetry, notServingRegion, tableNotEnabled, toRemoteError, unknownScanner } from "./endpoint-errors.js";
 import { closestRowBefore, metaRows, metaScan, selectColumns, type MetaServer } from "./meta-table.js";
@@ -144,7 +145,8 @@ async function doScan(deps: ClientServiceDeps, req: ScanRequest): Promise<ScanRe
   }
   const n = req.number_of_rows ?? req.scan?.caching ?? DEFAULT_ROWS;
   const batch = n > 0 ? await scanner.next(n) : { rows: [], exhausted: false };
-  const results = batch.rows.map((r) => resultToWire(r));
+  // encoded straight from the store's cells (ScanResponse's coder)
+  const results = batch.rows.map((r) => new RowCellsResult(r) as unknown as WireResult);
   const response: ScanResponse = {
     scanner_id: id,
     results,

@@ -120,6 +120,15 @@ function writeCell(w: PbWriter, c: Plain): void {
 const RESULT_KEYS: ReadonlySet<string> = new Set(["cell", "associated_cell_count", "exists", "stale", "partial"]);
 
 function writeResult(w: PbWriter, r: Plain): void {
+  if (r instanceof RowCellsResult) {
+    // (a Result nested elsewhere than a ScanResponse: the cells as plain messages)
+    for (const c of r.cell) {
+      w.uint32((1 << 3) | LDELIM).fork();
+      writeCell(w, c);
+      w.ldelim();
+    }
+    return;
+  }
   checkKeys("Result", r, RESULT_KEYS);
   if (r.cell != null) {
     for (const c of list(r.cell, "Result", "cell")) {
@@ -153,14 +162,29 @@ const SCAN_RESPONSE_KEYS: ReadonlySet<string> = new Set([
   "mvcc_read_point",
 ]);
 
-function writeScanResponse(w: PbWriter, s: Plain): void {
+function writeScanResponseHead(w: PbWriter, s: Plain): void {
   const T = "ScanResponse";
   checkKeys(T, s, SCAN_RESPONSE_KEYS);
   if (s.cells_per_result != null) for (const n of list(s.cells_per_result, T, "cells_per_result")) writeUint32(w, (1 << 3) | VARINT, n, T, "cells_per_result");
   if (s.scanner_id != null) writeUint64(w, (2 << 3) | VARINT, s.scanner_id, T, "scanner_id");
   if (s.more_results != null) writeBool(w, (3 << 3) | VARINT, s.more_results, T, "more_results");
   if (s.ttl != null) writeUint32(w, (4 << 3) | VARINT, s.ttl, T, "ttl");
-  if (s.results != null) for (const r of list(s.results, T, "results")) writeNested(w, (5 << 3) | LDELIM, r, T, "results", writeResult);
+}
+
+function writeScanResponse(w: PbWriter, s: Plain): void {
+  const T = "ScanResponse";
+  writeScanResponseHead(w, s);
+  if (s.results != null) {
+    for (const r of list(s.results, T, "results")) {
+      if (r instanceof RowCellsResult) w.uint32((5 << 3) | LDELIM).bytes(encodeRowCells(r));
+      else writeNested(w, (5 << 3) | LDELIM, r, T, "results", writeResult);
+    }
+  }
+  writeScanResponseTail(w, s);
+}
+
+function writeScanResponseTail(w: PbWriter, s: Plain): void {
+  const T = "ScanResponse";
   if (s.stale != null) writeBool(w, (6 << 3) | VARINT, s.stale, T, "stale");
   if (s.partial_flag_per_result != null) {
     for (const f of list(s.partial_flag_per_result, T, "partial_flag_per_result")) writeBool(w, (7 << 3) | VARINT, f, T, "partial_flag_per_result");
@@ -218,6 +242,146 @@ function writeMultiResponse(w: PbWriter, m: Plain): void {
   }
   // HBase 2's answer to a conditional Multi
   if (m.processed != null) writeBool(w, (2 << 3) | VARINT, m.processed, T, "processed");
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Results encoded straight from a store row's cells
+
+/** One cell of a store row, as the Table API's `Cell` holds it. */
+export interface StoreCell {
+  readonly family: Uint8Array;
+  readonly qualifier: Uint8Array;
+  /** ms, a non-negative safe integer */
+  readonly timestamp: number;
+  readonly type: string;
+  readonly value: Uint8Array;
+}
+
+/** A store row: its key and cells (only the `put` cells are encoded). */
+export interface StoreRow {
+  readonly row: Uint8Array;
+  readonly cells: readonly StoreCell[];
+}
+
+/** HBase's CellType PUT. */
+const PUT = 4;
+
+/**
+ * A protobuf `Result` holding a store row's PUT cells inline (row, family, qualifier, timestamp,
+ * PUT, value), which `ScanResponse` (and `Result`, wherever it is nested) encodes straight from the
+ * row's cells, with no per-cell message object. Reading `cell` gives the same cells as plain messages.
+ */
+export class RowCellsResult {
+  readonly #row: StoreRow;
+  constructor(row: StoreRow) {
+    this.#row = row;
+  }
+  /** The row this Result encodes. */
+  get source(): StoreRow {
+    return this.#row;
+  }
+  /** The cells as plain `Cell` messages (made on each read). */
+  get cell(): Plain[] {
+    const { row, cells } = this.#row;
+    const out: Plain[] = [];
+    for (const c of cells) {
+      if (c.type !== "put") continue;
+      out.push({ row, family: c.family, qualifier: c.qualifier, timestamp: c.timestamp, cell_type: PUT, value: c.value });
+    }
+    return out;
+  }
+}
+
+function allocBytes(n: number): Uint8Array {
+  const b = Buffer.allocUnsafe(n);
+  return new Uint8Array(b.buffer, b.byteOffset, n);
+}
+
+/** Bytes of a varint of a non-negative safe integer. */
+function varintLength(v: number): number {
+  let n = 1;
+  while (v >= 128) {
+    v = Math.floor(v / 128);
+    n++;
+  }
+  return n;
+}
+
+function writeVarint(out: Uint8Array, pos: number, v: number): number {
+  while (v >= 128) {
+    out[pos++] = (v % 128) | 0x80;
+    v = Math.floor(v / 128);
+  }
+  out[pos++] = v;
+  return pos;
+}
+
+function copyInto(out: Uint8Array, pos: number, src: Uint8Array): number {
+  const n = src.length;
+  if (n < 48) for (let i = 0; i < n; i++) out[pos + i] = src[i]!;
+  else out.set(src, pos);
+  return pos + n;
+}
+
+function checkTimestamp(ts: number): void {
+  if (!Number.isSafeInteger(ts)) fail("Cell", `field timestamp needs a bigint or a safe integer, got ${String(ts)}`);
+  if (ts < 0) fail("Cell", `field timestamp out of range: ${ts}`);
+}
+
+/** The body length of one cell of `row` (a key's length + row, family, qualifier, timestamp, type, value). */
+function cellLength(rowLength: number, c: StoreCell): number {
+  checkTimestamp(c.timestamp);
+  const f = c.family.length;
+  const q = c.qualifier.length;
+  const v = c.value.length;
+  return (
+    1 + varintLength(rowLength) + rowLength + 1 + varintLength(f) + f + 1 + varintLength(q) + q + 1 + varintLength(c.timestamp) + 2 + 1 + varintLength(v) + v
+  );
+}
+
+/** The encoded length of a RowCellsResult's body (its cells, each tag + length + Cell). */
+function rowCellsLength(r: RowCellsResult): number {
+  const { row, cells } = r.source;
+  if (!(row instanceof Uint8Array)) fail("Cell", "field row needs bytes");
+  let total = 0;
+  for (let i = 0; i < cells.length; i++) {
+    const c = cells[i]!;
+    if (c.type !== "put") continue;
+    const n = cellLength(row.length, c);
+    total += 1 + varintLength(n) + n;
+  }
+  return total;
+}
+
+/** Writes a RowCellsResult's body at `pos`; returns the position after it. */
+function writeRowCells(out: Uint8Array, pos: number, r: RowCellsResult): number {
+  const { row, cells } = r.source;
+  for (let i = 0; i < cells.length; i++) {
+    const c = cells[i]!;
+    if (c.type !== "put") continue;
+    out[pos++] = (1 << 3) | LDELIM;
+    pos = writeVarint(out, pos, cellLength(row.length, c));
+    out[pos++] = (1 << 3) | LDELIM;
+    pos = copyInto(out, writeVarint(out, pos, row.length), row);
+    out[pos++] = (2 << 3) | LDELIM;
+    pos = copyInto(out, writeVarint(out, pos, c.family.length), c.family);
+    out[pos++] = (3 << 3) | LDELIM;
+    pos = copyInto(out, writeVarint(out, pos, c.qualifier.length), c.qualifier);
+    out[pos++] = (4 << 3) | VARINT;
+    pos = writeVarint(out, pos, c.timestamp);
+    out[pos++] = (5 << 3) | VARINT;
+    out[pos++] = PUT;
+    out[pos++] = (6 << 3) | LDELIM;
+    pos = copyInto(out, writeVarint(out, pos, c.value.length), c.value);
+  }
+  return pos;
+}
+
+/** A RowCellsResult's body as bytes. */
+function encodeRowCells(r: RowCellsResult): Uint8Array {
+  const out = allocBytes(rowCellsLength(r));
+  writeRowCells(out, 0, r);
+  return out;
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -498,8 +662,60 @@ function fastCodec(typeName: string, write: (w: PbWriter, m: Plain) => void, rea
 export const cellCodec: RawCoder = fastCodec("Cell", writeCell, readCell);
 /** `Result` (cells inline). */
 export const resultCodec: RawCoder = fastCodec("Result", writeResult, readResult);
-/** `ScanResponse`. */
-export const scanResponseCodec: RawCoder = fastCodec("ScanResponse", writeScanResponse, readScanResponse);
+/**
+ * `ScanResponse`. Results that are {@link RowCellsResult}s are encoded straight from the store's cells
+ * into one buffer (sizes first, then the bytes), without protobufjs' per-field writer operations; the
+ * bytes are the same as the generic encoding's.
+ */
+export const scanResponseCodec: RawCoder = {
+  ...fastCodec("ScanResponse", writeScanResponse, readScanResponse),
+  encode(value: unknown): Uint8Array {
+    const T = "ScanResponse";
+    const s = message(value, T, "(message)");
+    const head = Writer.create();
+    writeScanResponseHead(head, s);
+    const headBytes = head.finish();
+    const tail = Writer.create();
+    writeScanResponseTail(tail, s);
+    const tailBytes = tail.finish();
+    const results = s.results == null ? [] : list(s.results, T, "results");
+    // Each result: its body length, and the body already encoded when it is not a RowCellsResult.
+    const bodies: (Uint8Array | number)[] = new Array(results.length);
+    let total = headBytes.length + tailBytes.length;
+    for (let i = 0; i < results.length; i++) {
+      const r = results[i];
+      let length: number;
+      if (r instanceof RowCellsResult) bodies[i] = length = rowCellsLength(r);
+      else {
+        const w = Writer.create();
+        writeResult(w, message(r, T, "results"));
+        const body = w.finish();
+        bodies[i] = body;
+        length = body.length;
+      }
+      total += 1 + varintLength(length) + length;
+    }
+    const out = allocBytes(total);
+    out.set(headBytes, 0);
+    let pos = headBytes.length;
+    for (let i = 0; i < results.length; i++) {
+      const body = bodies[i]!;
+      out[pos++] = (5 << 3) | LDELIM;
+      if (typeof body === "number") {
+        pos = writeVarint(out, pos, body);
+        pos = writeRowCells(out, pos, results[i] as RowCellsResult);
+      } else {
+        pos = writeVarint(out, pos, body.length);
+        out.set(body, pos);
+        pos += body.length;
+      }
+    }
+    out.set(tailBytes, pos);
+    pos += tailBytes.length;
+    if (pos !== total) throw new ProtobufCodecError(T, `internal: encoded ${pos} bytes, expected ${total}`);
+    return out;
+  },
+};
 /** `MultiResponse` (results and exceptions per action). */
 export const multiResponseCodec: RawCoder = fastCodec("MultiResponse", writeMultiResponse, readMultiResponse);
 /** `GetResponse`. */
