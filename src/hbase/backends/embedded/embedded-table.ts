@@ -29,6 +29,7 @@ import { rowLockKey } from "./row-locks.js";
 import type { BatchPut, EncodeContext } from "./mutation-encoder.js";
 import type { ReadPlan, RowEntry } from "./row-reader.js";
 import { compareBytes, concatBytes, equalBytes, toBytes, toStringBinary } from "../../bytes/bytes.js";
+import { conditionHolds } from "../../check-condition.js";
 import {
   decodeCellKey,
   prefixSuccessor,
@@ -560,26 +561,4 @@ function parseColumn(ref: ColumnRef, label: string): { family: Uint8Array; quali
     throw new TypeError(`table ${label}: a column is "family", "family:qualifier" or { family, qualifier? }`);
   }
   return { family: toBytes(ref.family), qualifier: ref.qualifier === undefined ? undefined : toBytes(ref.qualifier) };
-}
-
-function conditionHolds(stored: Uint8Array | undefined, op: NonNullable<CheckCondition["op"]>, expected: Uint8Array | undefined, label: string): boolean {
-  if (expected === undefined) return op === "equal" ? stored === undefined : stored !== undefined;
-  if (stored === undefined) return false;
-  const c = compareBytes(stored, expected);
-  switch (op) {
-    case "equal":
-      return c === 0;
-    case "notEqual":
-      return c !== 0;
-    case "less":
-      return c < 0;
-    case "lessOrEqual":
-      return c <= 0;
-    case "greater":
-      return c > 0;
-    case "greaterOrEqual":
-      return c >= 0;
-    default:
-      throw new Error(`table ${label}: unknown compare op "${String(op)}"`);
-  }
 }

@@ -5,7 +5,8 @@
  * run region by region (`wire-scanner.ts`). Every call re-locates and retries on a moved region or a
  * lost server (`retry.ts`).
  */
-import { compareBytes, equalBytes, toStringBinary } from "../../bytes/bytes.js";
+import { equalBytes, toStringBinary } from "../../bytes/bytes.js";
+import { conditionHolds } from "../../check-condition.js";
 import type { TableName } from "../../model/table-descriptor.js";
 import type { Result } from "../../result.js";
 import { scanRowInterval, splitScanByRegion } from "../../scan-splits.js";
@@ -265,7 +266,7 @@ export class WireTable implements Table {
       if (checked.length === 0) {
         // Nothing to apply: the answer is whether the condition holds now.
         const current = await this.get(rowBytes, { columns: [{ family, qualifier }] });
-        return conditionHolds(latestValue(current), op, expected);
+        return conditionHolds(latestValue(current), op, expected, this.label);
       }
       const conditionMessage: Condition = {
         row: rowBytes,
@@ -541,24 +542,4 @@ function chunksOf(
 
 function latestValue(result: Result | undefined): Uint8Array | undefined {
   return result?.cells[0]?.value;
-}
-
-function conditionHolds(stored: Uint8Array | undefined, op: NonNullable<CheckCondition["op"]>, expected: Uint8Array | undefined): boolean {
-  if (expected === undefined) return op === "equal" ? stored === undefined : stored !== undefined;
-  if (stored === undefined) return false;
-  const c = compareBytes(stored, expected);
-  switch (op) {
-    case "equal":
-      return c === 0;
-    case "notEqual":
-      return c !== 0;
-    case "less":
-      return c < 0;
-    case "lessOrEqual":
-      return c <= 0;
-    case "greater":
-      return c > 0;
-    case "greaterOrEqual":
-      return c >= 0;
-  }
 }
