@@ -9,7 +9,6 @@
  *   apply each time; and NonceRegistry's rules (failures leave no entry, entries expire).
  */
 import { mkdtempSync, rmSync } from "node:fs";
-import net from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
@@ -23,6 +22,7 @@ import { META_REGION_NAME, metaSearchKey, metaStopKey } from "../../src/hbase/wi
 import { RpcConnection } from "../../src/hbase/wire/rpc-connection.js";
 import { decodeMaster, decodeMetaRegionServer } from "../../src/hbase/wire/zk-envelope.js";
 import { startZooKeeper, type ZooKeeperServer } from "../support/zookeeper.mjs";
+import { TcpProxy, waitUntil } from "../support/tcp-proxy.js";
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();
@@ -42,61 +42,6 @@ afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
-/** Resolves once `condition()` holds; polls, gives up after `timeoutMs` naming `what`. */
-async function waitUntil(what: string, condition: () => boolean | Promise<boolean>, timeoutMs = 90_000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > until) throw new Error(`waited ${timeoutMs} ms for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
-
-/** A TCP proxy to a port, which can cut every connection (and refuse new ones) until restored. */
-class TcpProxy {
-  private readonly sockets = new Set<net.Socket>();
-  private open = true;
-  private constructor(
-    private readonly server: net.Server,
-    readonly port: number,
-  ) {}
-
-  static async start(targetPort: number): Promise<TcpProxy> {
-    let proxy: TcpProxy | undefined;
-    const server = net.createServer((client) => {
-      if (!proxy!.open) {
-        client.destroy();
-        return;
-      }
-      const upstream = net.connect({ host: "127.0.0.1", port: targetPort });
-      for (const s of [client, upstream]) {
-        proxy!.sockets.add(s);
-        s.on("close", () => proxy!.sockets.delete(s));
-        s.on("error", () => undefined);
-      }
-      client.pipe(upstream);
-      upstream.pipe(client);
-      client.on("close", () => upstream.destroy());
-      upstream.on("close", () => client.destroy());
-    });
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-    proxy = new TcpProxy(server, (server.address() as net.AddressInfo).port);
-    return proxy;
-  }
-
-  cut(): void {
-    this.open = false;
-    for (const s of this.sockets) s.destroy();
-  }
-
-  restore(): void {
-    this.open = true;
-  }
-
-  close(): Promise<void> {
-    this.cut();
-    return new Promise((resolve) => this.server.close(() => resolve()));
-  }
-}
 
 /** An embedded store with table "t" (family d) split at "m". */
 async function store(): Promise<Connection> {
