@@ -11,7 +11,7 @@
 import protobuf from "protobufjs";
 import { ProtobufCodecError } from "./protobuf-codec-error.js";
 import type { RawCoder } from "./raw-coder.js";
-import { readUint64, writeUint64 } from "./result-codecs.js";
+import { checkKeys, fail, LDELIM, nestedEnd, readUint64, VARINT, writeUint64 } from "./result-codecs.js";
 
 const { Reader, Writer } = protobuf;
 type PbWriter = protobuf.Writer;
@@ -26,8 +26,6 @@ type QualifierValue = Plain;
 type RegionAction = Plain;
 type RegionSpecifier = Plain;
 
-const VARINT = 0;
-const LDELIM = 2;
 const textEncoder = new TextEncoder();
 
 /** The generic coders used for the rare nested messages. */
@@ -39,13 +37,7 @@ export interface GenericCoders {
   readonly Condition: RawCoder;
 }
 
-function fail(typeName: string, message: string): never {
-  throw new ProtobufCodecError(typeName, message);
-}
 
-function checkKeys(typeName: string, obj: Plain, known: ReadonlySet<string>): void {
-  for (const key in obj) if (!known.has(key) && obj[key] !== undefined) fail(typeName, `unknown field ${key}`);
-}
 
 function asMessage(v: unknown, typeName: string, key: string): Plain {
   if (typeof v !== "object" || v === null) fail(typeName, `field ${key} needs a message`);
@@ -169,11 +161,6 @@ function writeRegionAction(w: PbWriter, ra: Plain, generic: GenericCoders): void
 // ---------------------------------------------------------------------------------------------------
 // Decoding
 
-function nestedEnd(r: PbReader, end: number): number {
-  const e = r.uint32() + r.pos;
-  if (e > end) throw new RangeError(`index out of range: ${e} > ${end}`);
-  return e;
-}
 
 /** The bytes of a nested message, for a generic coder (a view, as generic decoding gives). */
 function nestedBytes(r: PbReader, end: number): Uint8Array {

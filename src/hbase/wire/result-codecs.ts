@@ -28,8 +28,8 @@ type ResultOrException = Plain;
 type NameBytesPair = Plain;
 
 /** Wire types. */
-const VARINT = 0;
-const LDELIM = 2;
+export const VARINT = 0;
+export const LDELIM = 2;
 
 /** HBase's CellType values (Cell.proto). */
 const CELL_TYPES: ReadonlySet<number> = new Set([0, 4, 8, 12, 14, 255]);
@@ -44,11 +44,11 @@ const textEncoder = new TextEncoder();
 // ---------------------------------------------------------------------------------------------------
 // Encoding: checks as the generic conversion (and protobufjs' verify) do
 
-function fail(typeName: string, message: string): never {
+export function fail(typeName: string, message: string): never {
   throw new ProtobufCodecError(typeName, message);
 }
 
-function checkKeys(typeName: string, obj: Plain, known: ReadonlySet<string>): void {
+export function checkKeys(typeName: string, obj: Plain, known: ReadonlySet<string>): void {
   for (const key in obj) if (!known.has(key) && obj[key] !== undefined) fail(typeName, `unknown field ${key}`);
 }
 
@@ -457,7 +457,7 @@ function readCell(r: PbReader, end: number): Cell {
 }
 
 /** The end of a length-delimited nested message starting at the reader's position. */
-function nestedEnd(r: PbReader, end: number): number {
+export function nestedEnd(r: PbReader, end: number): number {
   const e = r.uint32() + r.pos;
   if (e > end) throw new RangeError(`index out of range: ${e} > ${end}`);
   return e;
