@@ -165,4 +165,35 @@ describe("checkpoints", () => {
     expect(() => startJob(pipeline().to(collect()).plan(), { restore: "latest" })).toThrow("restore needs checkpoint storage");
     await expect(startJob(pipeline().to(collect()).plan(), {}, clock()).checkpoint()).rejects.toThrow("has no checkpoint storage");
   });
+
+  it("a paced run's savepoint restores into the same pipeline unpaced (pacing decides when events come, not which); another seed is refused", async () => {
+    const counts = (options: Parameters<typeof nexmark>[0]) =>
+      from(nexmark(options))
+        .filter((e): e is Bid => e.kind === "bid")
+        .withTimestamps((b) => b.dateTime, { outOfOrderness: 4_000 })
+        .keyBy((b) => b.auction)
+        .window(tumbling(1_000))
+        .aggregate(count(), (n, w) => `${w.key} ${w.start} ${n}`);
+    const reference = collect<string>();
+    await startJob(counts(generator).to(reference).plan(), { batchSize: 100 }, clock()).done;
+
+    // Paced on a test clock that stands still until the savepoint is taken: it holds a prefix only.
+    let wall = 0;
+    const paced = { ...generator, pace: { speedUp: 1, clock: () => wall } };
+    const first = collect<string>();
+    const job = startJob(counts(paced).to(first).plan(), { batchSize: 100, checkpoint: { every: 1_000_000, storage: dir } }, clock());
+    while (job.metrics().recordsIn < 1) await new Promise((r) => setTimeout(r, 1)); // the reader's pace is anchored
+    wall = 2_500; // 2.5 s of the 6 s of events are due
+    while (job.metrics().recordsIn < 2_000) await new Promise((r) => setTimeout(r, 1));
+    await job.savepoint("paced");
+    await job.cancel();
+    expect(job.metrics().recordsIn).toBeLessThan(generator.maxEvents);
+
+    const rest = collect<string>();
+    await startJob(counts(generator).to(rest).plan(), { checkpoint: { every: 1_000_000, storage: dir }, restore: { savepoint: "paced" } }, clock()).done;
+    expect([...first.records, ...rest.records].sort()).toEqual([...reference.records].sort());
+
+    const otherSeed = startJob(counts({ ...generator, seed: 8 }).to(collect()).plan(), { checkpoint: { every: 1_000, storage: dir }, restore: { savepoint: "paced" } }, clock());
+    await expect(otherSeed.done).rejects.toThrow(/operator 0 is 0:source:nexmark\(seed 8, .* in the checkpoint/);
+  });
 });

@@ -102,7 +102,10 @@ export function buildPhysicalPlan(
   const channelCount = (node: PlanNode): number => inputsOf(node).reduce((n, input) => n + (outputs.get(input.id)?.length ?? 0), 0);
 
   // A sink's name is left out: a restored job may write to another sink (its state is only a watermark).
-  const shape = order.map((node, i) => (node.kind === "sink" ? `${i}:sink` : `${i}:${node.kind}:${node.name}`));
+  // A source named by its description stands for its identity (pacing and the like left out).
+  const nameOf = (node: PlanNode): string =>
+    node.kind === "source" && node.name === node.source.description ? (node.source.identity ?? node.name) : node.name;
+  const shape = order.map((node, i) => (node.kind === "sink" ? `${i}:sink` : `${i}:${node.kind}:${nameOf(node)}`));
   for (const [position, node] of order.entries()) {
     const signature = shape[position]!;
     if (node.kind === "source") {

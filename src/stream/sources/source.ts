@@ -36,6 +36,12 @@ export interface SplitReader<T> {
 export interface Source<T> {
   /** For messages and job displays, e.g. "nexmark(seed 1)" or "file events.jsonl". */
   readonly description: string;
+  /**
+   * What a checkpoint of this source must have been written by to be restored (defaults to
+   * {@link description}): the settings that decide which records the source yields, without those that
+   * only decide when (a paced replay restores a checkpoint of an unpaced run).
+   */
+  readonly identity?: string;
   /** Whether every split ends (a bounded source); an unbounded source runs until the job stops. */
   readonly bounded: boolean;
   /** How many records the source holds in all, when known (job displays show progress against it). */

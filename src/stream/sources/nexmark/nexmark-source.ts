@@ -36,6 +36,8 @@ export function nexmark(options: NexmarkOptions = {}): NexmarkSource {
 /** The source built by {@link nexmark}. */
 export class NexmarkSource implements Source<NexmarkEvent> {
   readonly description: string;
+  /** {@link description} without pacing: a paced run restores an unpaced run's checkpoints and back. */
+  readonly identity: string;
   readonly bounded: boolean;
   /** The number of events, when bounded. */
   readonly size: number | undefined;
@@ -49,6 +51,7 @@ export class NexmarkSource implements Source<NexmarkEvent> {
     const parts = [`seed ${config.seed}`, `${config.eventsPerSecond} events/s`];
     if (this.bounded) parts.push(`${config.maxEvents} events`);
     if (config.splits > 1) parts.push(`${config.splits} ${config.splitMode} splits`);
+    this.identity = `nexmark(${parts.join(", ")})`;
     if (config.pace) parts.push(`paced ×${config.pace.speedUp}`);
     this.description = `nexmark(${parts.join(", ")})`;
   }
