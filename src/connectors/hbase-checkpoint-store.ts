@@ -18,8 +18,12 @@
  * one only once it is complete. Removal deletes the metadata row first (the checkpoint disappears at
  * once), then its chunk rows; after each write the store removes what a crash can leave behind —
  * metadata rows without a commit marker and chunk rows whose metadata row is gone — and the periodic
- * checkpoints beyond the newest `retain`. One writer per job at a time (a running job); `list()` and
- * `read()` may run anywhere.
+ * checkpoints beyond the newest `retain` — but never a checkpoint that the parent chain of a retained
+ * checkpoint or savepoint needs (the store keeps chains, so jobs write incremental checkpoints into it).
+ * `materialize` writes a delta's folded full state as a new write of the same checkpoint (same id and
+ * completion time, no parent) and then removes the delta's write: a crash in between leaves both, and the
+ * full one is the one read. One writer per job at a time (a running job; its writes, materialisations and
+ * deletions run one after another); `list()` and `read()` may run anywhere.
  */
 import type { Admin, BytesLike, Connection, Put, Table } from "../hbase/table.js";
 import type { Result } from "../hbase/result.js";
@@ -109,8 +113,19 @@ function isConnection(target: Connection | Table): target is Connection {
   return typeof (target as Connection).table === "function" && typeof (target as Connection).admin === "object";
 }
 
+/**
+ * Which of two committed writes of the same checkpoint id counts: the later one, and of two equally late
+ * (a materialisation and the delta it replaced) the full one.
+ */
+function supersedes(a: StoredMeta, b: StoredMeta): boolean {
+  if (a.completedAt !== b.completedAt) return a.completedAt > b.completedAt;
+  return a.parent === undefined && b.parent !== undefined;
+}
+
 /** A checkpoint store in an HBase table; see the module documentation for the row design. */
 class HBaseCheckpointStore implements CheckpointStore {
+  /** Retention keeps the parent chain of every retained checkpoint and savepoint. */
+  readonly keepsChains = true;
   private readonly table: Table;
   private readonly label: string;
   private readonly retain: number;
@@ -118,6 +133,8 @@ class HBaseCheckpointStore implements CheckpointStore {
   private readonly family: string;
   private readonly prefix: string;
   private ready: Promise<boolean> | undefined;
+  /** The tail of the queue of writes, materialisations and deletions (one at a time). */
+  private queue: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly connection: Connection | undefined,
@@ -133,7 +150,38 @@ class HBaseCheckpointStore implements CheckpointStore {
     this.prefix = `${job}/`;
   }
 
-  async write(info: Omit<CheckpointInfo, "bytes" | "completedAt">, state: Uint8Array): Promise<CheckpointInfo> {
+  write(info: Omit<CheckpointInfo, "bytes" | "completedAt">, state: Uint8Array): Promise<CheckpointInfo> {
+    return this.serialised(() => this.writeNow(info, state));
+  }
+
+  materialize(info: CheckpointInfo, state: Uint8Array): Promise<CheckpointInfo> {
+    return this.serialised(async () => {
+      if (info === null || typeof info !== "object" || info.kind !== "checkpoint" || info.parent === undefined) {
+        throw new Error(`checkpoint ${String(info?.id)} is not an incremental checkpoint: nothing to materialise`);
+      }
+      if (!(state instanceof Uint8Array)) throw new TypeError("a checkpoint's state must be a Uint8Array");
+      const current = (await this.open(false)) ? this.find(await this.metaRows(), info) : undefined;
+      if (current === undefined || current.meta.parent !== info.parent || current.meta.completedAt !== info.completedAt) {
+        throw new Error(`checkpoint ${info.id} is no longer stored as that incremental checkpoint in ${this.where()}`);
+      }
+      const { parent: _parent, base: _base, ...rest } = publicInfo(current.meta);
+      const complete: CheckpointInfo = { ...rest, bytes: state.byteLength };
+      await this.commit(complete, state);
+      // The full write supersedes the delta's (same id and time, no parent): the delta's rows can go.
+      await this.table.delete({ row: current.row });
+      await this.removeData(current.slot);
+      await this.prune();
+      return complete;
+    });
+  }
+
+  private serialised<T>(task: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(task, task);
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private async writeNow(info: Omit<CheckpointInfo, "bytes" | "completedAt">, state: Uint8Array): Promise<CheckpointInfo> {
     if (info === null || typeof info !== "object") throw new TypeError("a checkpoint's info must be an object { id, kind, pipeline }");
     if (info.kind !== "checkpoint" && info.kind !== "savepoint") {
       throw new Error(`a checkpoint's kind is "checkpoint" or "savepoint", got ${JSON.stringify(info.kind)}`);
@@ -150,6 +198,17 @@ class HBaseCheckpointStore implements CheckpointStore {
       if (existing !== undefined) throw new Error(`a savepoint named ${JSON.stringify(info.name)} exists already in ${this.where()}`);
     }
 
+    const complete: CheckpointInfo = { ...info, completedAt: Date.now(), bytes: state.byteLength };
+    await this.commit(complete, state);
+    await this.prune();
+    return publicInfo(complete);
+  }
+
+  /**
+   * Writes `complete` and its state as a new write (fresh token): intent, chunks, then the commit
+   * marker by check-and-mutate. Visible only once it resolves; on failure nothing of it stays visible.
+   */
+  private async commit(info: CheckpointInfo, state: Uint8Array): Promise<void> {
     const slot = `${pad(info.id, ID_DIGITS)}/${newToken()}`;
     const row = `${this.prefix}m/${slot}`;
     const chunks = Math.ceil(state.byteLength / this.chunkBytes);
@@ -172,8 +231,7 @@ class HBaseCheckpointStore implements CheckpointStore {
       throw error;
     }
 
-    const complete: CheckpointInfo = { ...info, completedAt: Date.now(), bytes: state.byteLength };
-    const meta: StoredMeta = { ...publicInfo(complete), format: FORMAT, chunks };
+    const meta: StoredMeta = { ...publicInfo(info), format: FORMAT, chunks };
     const committed = await this.table.checkAndMutate(row, { family: this.family, qualifier: "pending", op: "equal", value: intent }, [
       { kind: "put", row, cells: [{ family: this.family, qualifier: "meta", value: encoder.encode(JSON.stringify(meta)) }] },
       { kind: "delete", row, family: this.family, qualifier: "pending" },
@@ -185,13 +243,19 @@ class HBaseCheckpointStore implements CheckpointStore {
           "(another writer of the same job cleaned it up): it was not stored",
       );
     }
-    await this.prune();
-    return publicInfo(complete);
   }
 
   async list(): Promise<CheckpointInfo[]> {
     if (!(await this.open(false))) return [];
-    return committedOf(await this.metaRows()).map((m) => publicInfo(m.meta)).sort((a, b) => a.id - b.id || a.completedAt - b.completedAt);
+    // One entry per checkpoint: of several committed writes of one (a crash between a materialisation
+    // and the removal of the delta it replaced, a rewritten id), the one that counts.
+    const counting = new Map<string, StoredMeta>();
+    for (const { meta } of committedOf(await this.metaRows())) {
+      const key = meta.kind === "savepoint" ? `s/${String(meta.name)}` : `c/${meta.id}`;
+      const other = counting.get(key);
+      if (other === undefined || supersedes(meta, other)) counting.set(key, meta);
+    }
+    return [...counting.values()].map(publicInfo).sort((a, b) => a.id - b.id || a.completedAt - b.completedAt);
   }
 
   async latest(): Promise<CheckpointInfo | undefined> {
@@ -223,7 +287,11 @@ class HBaseCheckpointStore implements CheckpointStore {
     return state;
   }
 
-  async deleteSavepoint(name: string): Promise<void> {
+  deleteSavepoint(name: string): Promise<void> {
+    return this.serialised(() => this.deleteSavepointNow(name));
+  }
+
+  private async deleteSavepointNow(name: string): Promise<void> {
     if (typeof name !== "string" || !NAME_PATTERN.test(name) || !(await this.open(false))) {
       throw new Error(`no savepoint named ${JSON.stringify(name)} in ${this.where()}`);
     }
@@ -306,20 +374,26 @@ class HBaseCheckpointStore implements CheckpointStore {
     return parseMeta(r.getBytes(`${this.family}:meta`));
   }
 
-  /** The committed row holding `info` (the newest write of that id and kind). */
+  /**
+   * The committed row holding `info`: of the writes of that id and kind, those completed when `info`
+   * says (else all of them), and of those the one that counts ({@link supersedes}).
+   */
   private find(rows: readonly MetaRow[], info: CheckpointInfo): CommittedRow | undefined {
     const matches = committedOf(rows).filter(
       (m) =>
         m.meta.id === info.id && m.meta.kind === info.kind && (info.kind !== "savepoint" || m.meta.name === info.name),
     );
-    return matches.find((m) => m.meta.completedAt === info.completedAt) ?? matches.sort((a, b) => b.meta.completedAt - a.meta.completedAt)[0];
+    const sameTime = matches.filter((m) => m.meta.completedAt === info.completedAt);
+    let best: CommittedRow | undefined;
+    for (const m of sameTime.length > 0 ? sameTime : matches) if (best === undefined || supersedes(m.meta, best.meta)) best = m;
+    return best;
   }
 
   /**
    * After a write: removes metadata rows without a commit marker (crashed writes), periodic
-   * checkpoints beyond the newest `retain` (and older writes of a rewritten id), then every chunk row
-   * whose metadata row is gone. Metadata rows go first, so a crash here never leaves a visible
-   * checkpoint without its state.
+   * checkpoints beyond the newest `retain` that no retained checkpoint's or savepoint's parent chain
+   * needs (and superseded writes of an id), then every chunk row whose metadata row is gone. Metadata
+   * rows go first, so a crash here never leaves a visible checkpoint without its state.
    */
   private async prune(): Promise<void> {
     const rows = await this.metaRows();
@@ -330,7 +404,7 @@ class HBaseCheckpointStore implements CheckpointStore {
         remove.push(m);
       } else if (m.meta.kind === "checkpoint") {
         const other = newestPerId.get(m.meta.id);
-        if (other === undefined || other.meta.completedAt <= m.meta.completedAt) {
+        if (other === undefined || supersedes(m.meta, other.meta)) {
           if (other !== undefined) remove.push(other);
           newestPerId.set(m.meta.id, m as CommittedRow);
         } else {
@@ -339,7 +413,12 @@ class HBaseCheckpointStore implements CheckpointStore {
       }
     }
     const ids = [...newestPerId.keys()].sort((a, b) => b - a);
-    for (const id of ids.slice(this.retain)) remove.push(newestPerId.get(id)!);
+    const keep = new Set(ids.slice(0, this.retain));
+    const savepoints = committedOf(rows).filter((m) => m.meta.kind === "savepoint");
+    for (const m of [...ids.slice(0, this.retain).map((id) => newestPerId.get(id)!), ...savepoints]) {
+      for (let p = m.meta.parent; p !== undefined && !keep.has(p); p = newestPerId.get(p)?.meta.parent) keep.add(p);
+    }
+    for (const id of ids) if (!keep.has(id)) remove.push(newestPerId.get(id)!);
     for (const m of remove) await this.table.delete({ row: m.row });
     const live = new Set(rows.filter((m) => !remove.includes(m)).map((m) => m.slot));
     for (const slot of await this.dataSlots()) if (!live.has(slot)) await this.removeData(slot);

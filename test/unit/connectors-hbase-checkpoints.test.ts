@@ -265,6 +265,70 @@ describe("hbase checkpoint store", () => {
     expect(await rawRows()).toEqual(before);
   });
 
+  it("keeps the parent chains of retained checkpoints; materialize swaps a delta for its full state", async () => {
+    const store = hbaseCheckpointStore(conn, { job: "j", retain: 2, chunkBytes: 4 });
+    expect(store.keepsChains).toBe(true);
+    await store.write({ id: 1, kind: "checkpoint", pipeline: "p" }, bytes(1, 1, 1, 1, 1));
+    await store.write({ id: 2, kind: "checkpoint", pipeline: "p", parent: 1, base: 1 }, bytes(2));
+    await store.write({ id: 3, kind: "checkpoint", pipeline: "p", parent: 2, base: 1 }, bytes(3));
+    await store.write({ id: 4, kind: "checkpoint", pipeline: "p", parent: 3, base: 1 }, bytes(4));
+    // Retain 2 (3 and 4), and what their chain needs: 2 and 1.
+    expect((await store.list()).map((c) => c.id)).toEqual([1, 2, 3, 4]);
+
+    const delta = (await store.list()).find((c) => c.id === 3)!;
+    const full = await store.materialize!(delta, bytes(3, 3, 3, 3, 3, 3));
+    expect(full).toEqual({ id: 3, kind: "checkpoint", pipeline: "p", completedAt: delta.completedAt, bytes: 6 });
+    // 3 is a base now: 1 and 2 are no longer needed.
+    const list = await store.list();
+    expect(list.map((c) => c.id)).toEqual([3, 4]);
+    expect(list[0]).toEqual(full);
+    expect(await store.read(list[0]!)).toEqual(bytes(3, 3, 3, 3, 3, 3));
+    expect(await store.read(delta)).toEqual(bytes(3, 3, 3, 3, 3, 3)); // the info of the delta finds the base
+    expect((await rowShapes("j")).filter((r) => r.startsWith("j/m/"))).toEqual(["j/m/0000000000000003/T c:meta", "j/m/0000000000000004/T c:meta"]);
+    expect((await rowShapes("j")).filter((r) => r.includes("/d/0000000000000003/"))).toHaveLength(2); // 6 bytes in chunks of 4
+
+    // Not an incremental checkpoint (any more), or not stored: refused, nothing changed.
+    await expect(store.materialize!(delta, bytes(9))).rejects.toThrow("checkpoint 3 is no longer stored as that incremental checkpoint in table default:sluice_checkpoints (job j)");
+    await expect(store.materialize!(full, bytes(9))).rejects.toThrow("checkpoint 3 is not an incremental checkpoint: nothing to materialise");
+    await expect(store.materialize!({ ...delta, id: 9 }, bytes(9))).rejects.toThrow("checkpoint 9 is no longer stored");
+    expect(await store.read(full)).toEqual(bytes(3, 3, 3, 3, 3, 3));
+    expect((await store.list()).map((c) => c.id)).toEqual([3, 4]);
+  });
+
+  it("a crash between a materialisation's commit and the delta's removal leaves both writes: the full one counts", async () => {
+    const store = hbaseCheckpointStore(conn, { job: "j", retain: 3, chunkBytes: 4 });
+    await store.write({ id: 1, kind: "checkpoint", pipeline: "p" }, bytes(1));
+    await store.write({ id: 2, kind: "checkpoint", pipeline: "p", parent: 1, base: 1 }, bytes(2, 2));
+    // A crash right after the full write's commit marker: the table fails every delete from then on.
+    let crashed = false;
+    const failing = new Proxy(conn.table(TABLE), {
+      get(target, name, receiver) {
+        if (name === "delete" && crashed) return () => Promise.reject(new Error("the process died"));
+        const value: unknown = Reflect.get(target, name, receiver);
+        return typeof value === "function" ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+      },
+    });
+    const dying = hbaseCheckpointStore(failing, { job: "j", retain: 3, chunkBytes: 4 });
+    const delta = (await dying.list()).find((c) => c.id === 2)!;
+    crashed = true;
+    await expect(dying.materialize!(delta, bytes(7, 7, 7))).rejects.toThrow("the process died");
+    expect((await rowShapes("j")).filter((r) => r.startsWith("j/m/0000000000000002/"))).toHaveLength(2);
+
+    const fresh = hbaseCheckpointStore(conn, { job: "j", retain: 3, chunkBytes: 4 });
+    const list = await fresh.list();
+    expect(list.map((c) => [c.id, c.parent])).toEqual([[1, undefined], [2, undefined]]);
+    expect(await fresh.read(list[1]!)).toEqual(bytes(7, 7, 7));
+    expect(await fresh.read(delta)).toEqual(bytes(7, 7, 7));
+    // The next write's cleanup removes the superseded delta (and checkpoint 1, no longer needed by a chain).
+    await fresh.write({ id: 3, kind: "checkpoint", pipeline: "p", parent: 2, base: 2 }, bytes(3));
+    expect((await rowShapes("j")).filter((r) => r.startsWith("j/m/"))).toEqual([
+      "j/m/0000000000000001/T c:meta",
+      "j/m/0000000000000002/T c:meta",
+      "j/m/0000000000000003/T c:meta",
+    ]);
+    expect(await fresh.read((await fresh.list())[1]!)).toEqual(bytes(7, 7, 7));
+  });
+
   it("holds the checkpoints of a job restored after cancel: its results equal a run without failure", async () => {
     const reference = collect<string>();
     await startJob(pipeline().to(reference).plan(), { batchSize: 100 }, clock()).done;
@@ -284,7 +348,12 @@ describe("hbase checkpoint store", () => {
     expect(beforeCheckpoint.length).toBeGreaterThan(0);
     const stored = await storage().list();
     expect(stored.length).toBeGreaterThan(0);
-    expect(stored.length).toBeLessThanOrEqual(3);
+    // Incremental checkpoints (the store keeps chains): the newest 3 are retained, with their parents.
+    expect(stored.some((c) => c.parent !== undefined)).toBe(true);
+    const byId = new Map(stored.map((c) => [c.id, c]));
+    const needed = new Set<number>();
+    for (const c of stored.slice(-3)) for (let id: number | undefined = c.id; id !== undefined; id = byId.get(id)?.parent) needed.add(id);
+    expect(stored.map((c) => c.id)).toEqual([...needed].sort((a, b) => a - b));
     expect(stored.at(-1)!.bytes).toBeGreaterThan(4096); // more than one chunk
 
     const second = collect<string>();
