@@ -1,6 +1,6 @@
 /**
  * A scanner over one region: rows pulled from a source (the Table API's scan, or a list of meta rows)
- * in batches, with one row read ahead so a batch knows whether the region has more.
+ * a batch at a time, with one row read ahead so a batch knows whether the region has more.
  */
 import type { RowResult } from "../model/row-result.js";
 import type { ScanOptions, Table } from "../table.js";
@@ -14,31 +14,36 @@ export interface ScanBatch {
   readonly exhausted: boolean;
 }
 
+/** A source of rows in batches (arrays of rows in scan order; an empty array is skipped). */
+export type RowBatchSource = AsyncIterator<readonly RowResult[]>;
+
 /** A scanner over one region. */
 export class RegionScanner {
-  private lookahead: RowResult | undefined;
+  /** Rows read from the source and not returned yet: `buffer[next…]`. */
+  private buffer: readonly RowResult[] = [];
+  private next_ = 0;
   private done = false;
   private busy: Promise<unknown> = Promise.resolve();
 
   /**
-   * @param source the rows, in scan order
+   * @param source the rows, in scan order, a batch at a time
    * @param endsScan whether the whole scan ends with this region (HBase's more_results false once exhausted)
    */
   constructor(
-    private readonly source: AsyncIterator<RowResult>,
+    private readonly source: RowBatchSource,
     readonly endsScan: boolean,
   ) {}
 
   /** A scanner over a fixed list of rows. */
   static ofRows(rows: readonly RowResult[], endsScan: boolean): RegionScanner {
-    async function* gen(): AsyncGenerator<RowResult> {
-      yield* rows;
+    async function* gen(): AsyncGenerator<readonly RowResult[]> {
+      yield rows;
     }
     return new RegionScanner(gen(), endsScan);
   }
 
   get exhausted(): boolean {
-    return this.done && this.lookahead === undefined;
+    return this.done && this.next_ >= this.buffer.length;
   }
 
   /** Up to `n` rows (calls on one scanner run one after another). */
@@ -49,39 +54,48 @@ export class RegionScanner {
   }
 
   private async pull(n: number): Promise<ScanBatch> {
-    const rows: RowResult[] = [];
+    let rows: readonly RowResult[] = [];
     while (rows.length < n) {
-      const row = await this.read();
-      if (!row) break;
-      rows.push(row);
+      if (this.next_ >= this.buffer.length && !(await this.fill())) break;
+      const take = Math.min(n - rows.length, this.buffer.length - this.next_);
+      // a whole batch is answered as it is (batches are never changed once read)
+      if (rows.length === 0 && this.next_ === 0 && take === this.buffer.length) rows = this.buffer;
+      else {
+        const out = rows.slice();
+        for (let i = 0; i < take; i++) out.push(this.buffer[this.next_ + i]!);
+        rows = out;
+      }
+      this.next_ += take;
     }
-    if (!this.done && this.lookahead === undefined) {
-      const peek = await this.source.next();
-      if (peek.done) this.done = true;
-      else this.lookahead = peek.value;
-    }
+    // one row read ahead, so that the batch says whether the region has more
+    if (this.next_ >= this.buffer.length) await this.fill();
     return { rows, exhausted: this.exhausted };
   }
 
-  private async read(): Promise<RowResult | undefined> {
-    if (this.lookahead) {
-      const r = this.lookahead;
-      this.lookahead = undefined;
-      return r;
+  /** Reads the next non-empty batch into the buffer; false when the source has ended. */
+  private async fill(): Promise<boolean> {
+    while (!this.done) {
+      const step = await this.source.next();
+      if (step.done === true) {
+        this.done = true;
+        break;
+      }
+      if (step.value.length > 0) {
+        this.buffer = step.value;
+        this.next_ = 0;
+        return true;
+      }
     }
-    if (this.done) return undefined;
-    const step = await this.source.next();
-    if (step.done) {
-      this.done = true;
-      return undefined;
-    }
-    return step.value;
+    this.buffer = [];
+    this.next_ = 0;
+    return false;
   }
 
   /** Releases the source (ends the Table API scan). */
   async close(): Promise<void> {
     this.done = true;
-    this.lookahead = undefined;
+    this.buffer = [];
+    this.next_ = 0;
     try {
       await this.source.return?.();
     } catch {
@@ -151,7 +165,31 @@ export function clipToRegion(region: ServedRegion, scan: WireScanBounds): { boun
   return { bounds: out, endsScan: !rStart || stopInside };
 }
 
-/** Opens a Table API scan as a region scanner. */
+/** A row iterator that can also hand out its rows a batch at a time (the embedded store's scans). */
+interface BatchedRows extends AsyncIterator<RowResult> {
+  nextBatch(): Promise<IteratorResult<readonly RowResult[], undefined>>;
+}
+
+function inBatches(rows: AsyncIterator<RowResult>): rows is BatchedRows {
+  return typeof (rows as Partial<BatchedRows>).nextBatch === "function";
+}
+
+/** A row iterator's rows as batches: as it hands them out, else one row a batch. */
+function batchesOf(rows: AsyncIterator<RowResult>): RowBatchSource {
+  if (inBatches(rows)) return { next: () => rows.nextBatch(), return: async () => (await rows.return?.(), { value: undefined, done: true }) };
+  return {
+    next: async () => {
+      const step = await rows.next();
+      return step.done === true ? { value: undefined, done: true } : { value: [step.value], done: false };
+    },
+    return: async () => (await rows.return?.(), { value: undefined, done: true }),
+  };
+}
+
+/**
+ * Opens a Table API scan as a region scanner: rows taken a batch at a time where the scan's iterator
+ * offers it (`nextBatch`, the embedded store's), else row by row.
+ */
 export function tableScanner(table: Table, options: ScanOptions, endsScan: boolean): RegionScanner {
-  return new RegionScanner(table.scan(options)[Symbol.asyncIterator](), endsScan);
+  return new RegionScanner(batchesOf(table.scan(options)[Symbol.asyncIterator]()), endsScan);
 }

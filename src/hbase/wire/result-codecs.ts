@@ -339,7 +339,20 @@ function cellLength(rowLength: number, c: StoreCell): number {
   );
 }
 
-/** The encoded length of a RowCellsResult's body (its cells, each tag + length + Cell). */
+/**
+ * Body lengths of the cells measured by {@link rowCellsLength} since {@link startMeasuring}, in order:
+ * {@link writeRowCells} takes them in the same order instead of measuring every cell again.
+ */
+let cellLengths = new Int32Array(4096);
+let measured = 0;
+let written = 0;
+
+function startMeasuring(): void {
+  measured = 0;
+  written = 0;
+}
+
+/** The encoded length of a RowCellsResult's body (its cells, each tag + length + Cell); notes each cell's length. */
 function rowCellsLength(r: RowCellsResult): number {
   const { row, cells } = r.source;
   if (!(row instanceof Uint8Array)) fail("Cell", "field row needs bytes");
@@ -348,19 +361,25 @@ function rowCellsLength(r: RowCellsResult): number {
     const c = cells[i]!;
     if (c.type !== "put") continue;
     const n = cellLength(row.length, c);
+    if (measured === cellLengths.length) {
+      const grown = new Int32Array(cellLengths.length * 2);
+      grown.set(cellLengths);
+      cellLengths = grown;
+    }
+    cellLengths[measured++] = n;
     total += 1 + varintLength(n) + n;
   }
   return total;
 }
 
-/** Writes a RowCellsResult's body at `pos`; returns the position after it. */
+/** Writes a RowCellsResult's body at `pos` (measured before, in this order); returns the position after it. */
 function writeRowCells(out: Uint8Array, pos: number, r: RowCellsResult): number {
   const { row, cells } = r.source;
   for (let i = 0; i < cells.length; i++) {
     const c = cells[i]!;
     if (c.type !== "put") continue;
     out[pos++] = (1 << 3) | LDELIM;
-    pos = writeVarint(out, pos, cellLength(row.length, c));
+    pos = writeVarint(out, pos, cellLengths[written++]!);
     out[pos++] = (1 << 3) | LDELIM;
     pos = copyInto(out, writeVarint(out, pos, row.length), row);
     out[pos++] = (2 << 3) | LDELIM;
@@ -379,6 +398,7 @@ function writeRowCells(out: Uint8Array, pos: number, r: RowCellsResult): number 
 
 /** A RowCellsResult's body as bytes. */
 function encodeRowCells(r: RowCellsResult): Uint8Array {
+  startMeasuring();
   const out = allocBytes(rowCellsLength(r));
   writeRowCells(out, 0, r);
   return out;
@@ -506,10 +526,15 @@ function readRepeated<T>(r: PbReader, wire: number, into: T[], read: () => T): v
 }
 
 function readScanResponse(r: PbReader, end: number): ScanResponse {
+  return readScanResponseWith(r, end, (reader, resultEnd) => readResult(reader, resultEnd));
+}
+
+/** A ScanResponse whose results are read by `readResultOf` (given the reader and the result's end). */
+function readScanResponseWith<T>(r: PbReader, end: number, readResultOf: (r: PbReader, end: number) => T): ScanResponse {
   const out: ScanResponse = {};
   const cellsPerResult: number[] = [];
   const partialFlags: boolean[] = [];
-  let results: Result[] | undefined;
+  let results: T[] | undefined;
   while (r.pos < end) {
     const tag = r.uint32();
     const wire = tag & 7;
@@ -532,7 +557,11 @@ function readScanResponse(r: PbReader, end: number): ScanResponse {
         continue;
       case 5:
         if (wire !== LDELIM) break;
-        (results ??= []).push(readResult(r, nestedEnd(r, end)));
+        {
+          const resultEnd = nestedEnd(r, end);
+          (results ??= []).push(readResultOf(r, resultEnd));
+          r.pos = resultEnd;
+        }
         continue;
       case 6:
         if (wire !== VARINT) break;
@@ -679,6 +708,7 @@ export const scanResponseCodec: RawCoder = {
     writeScanResponseTail(tail, s);
     const tailBytes = tail.finish();
     const results = s.results == null ? [] : list(s.results, T, "results");
+    startMeasuring();
     // Each result: its body length, and the body already encoded when it is not a RowCellsResult.
     const bodies: (Uint8Array | number)[] = new Array(results.length);
     let total = headBytes.length + tailBytes.length;
@@ -716,6 +746,26 @@ export const scanResponseCodec: RawCoder = {
     return out;
   },
 };
+/**
+ * Decodes a `ScanResponse` as {@link scanResponseCodec} does, except its `results`: each is what
+ * `readResult(bytes, start, end)` makes of the Result's body `bytes[start, end)` (e.g. a row of the
+ * Table API straight from the bytes, without the plain `Cell` messages and their bigint timestamps).
+ * `bytes` are not copied: what `readResult` keeps of them (views) shares their buffer.
+ * @throws ProtobufCodecError when the bytes are not a ScanResponse (or `readResult` throws)
+ */
+export function decodeScanResponseWith<T>(
+  bytes: Uint8Array,
+  readResult: (bytes: Uint8Array, start: number, end: number) => T,
+): Omit<ScanResponse, "results"> & { results?: T[] } {
+  const view = Buffer.isBuffer(bytes) ? new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength) : bytes;
+  try {
+    const r = Reader.create(view);
+    return readScanResponseWith(r, r.len, (reader, end) => readResult(view, reader.pos, end)) as Omit<ScanResponse, "results"> & { results?: T[] };
+  } catch (e) {
+    throw e instanceof ProtobufCodecError ? e : new ProtobufCodecError("ScanResponse", e instanceof Error ? e.message : String(e));
+  }
+}
+
 /** `MultiResponse` (results and exceptions per action). */
 export const multiResponseCodec: RawCoder = fastCodec("MultiResponse", writeMultiResponse, readMultiResponse);
 /** `GetResponse`. */

@@ -41,6 +41,7 @@ import { checkFamily, checkRow, encodeDelete, encodePut, encodePutOfRow, MAX_VAL
 import { SCAN_HIGH_WATER_MARK_BYTES, ScanAssembler, scanNextvSize } from "./scan-assembler.js";
 import { compileFilter, validateFilter } from "../../filters/compile-filter.js";
 import { binaryKey, readRow } from "./row-reader.js";
+import { ScanRows } from "./scan-rows.js";
 import { formatTableName } from "./table-name.js";
 
 /** What the tables of one connection share. */
@@ -114,7 +115,13 @@ export class EmbeddedTable implements Table {
     return results;
   }
 
-  scan(options: ScanOptions = {}): AsyncIterable<Result> {
+  /**
+   * The rows of a scan, read from LevelDB in batches of about `batchSize` rows, all of one snapshot.
+   * Options are checked now (throws naming the problem); reading starts with the first `next()`. The
+   * iterator also hands out the rows a batch at a time (`nextBatch()`, the local endpoint's scanners
+   * take them so); `return()` ends the scan (its LevelDB iterator and snapshot are released).
+   */
+  scan(options: ScanOptions = {}): ScanRows {
     const resolved = this.resolve();
     const read = this.prepareRead(options, resolved);
     checkScanBounds(options, resolved.label);
@@ -130,7 +137,7 @@ export class EmbeddedTable implements Table {
     const ranges = splitScanByRegion(options, resolved.entry.descriptor.regions).map((split) =>
       this.keyRange(scanRowInterval(split.scan), resolved),
     );
-    return this.scanRegions(resolved, read, ranges, reversed, limit, batchSize);
+    return new ScanRows(this.scanRegions(resolved, read, ranges, reversed, limit, batchSize));
   }
 
   async splitScan(options: ScanOptions = {}): Promise<ScanSplit[]> {
@@ -351,7 +358,7 @@ export class EmbeddedTable implements Table {
     return { gte, lt };
   }
 
-  /** A scan region by region: a fresh filter run per region (as region servers run filters), one limit overall. */
+  /** A scan region by region, in batches: a fresh filter run per region (as region servers run filters), one limit overall. */
   private async *scanRegions(
     resolved: Resolved,
     read: PreparedRead,
@@ -359,7 +366,7 @@ export class EmbeddedTable implements Table {
     reversed: boolean,
     limit: number,
     batchSize: number,
-  ): AsyncGenerator<Result> {
+  ): AsyncGenerator<Result[]> {
     let remaining = limit;
     if (remaining <= 0 || ranges.length === 0) return;
     this.context.checkOpen();
@@ -369,9 +376,9 @@ export class EmbeddedTable implements Table {
       for (const range of ranges) {
         if (remaining <= 0) return;
         const run = read.filter === undefined ? undefined : this.compile(read.filter, reversed);
-        for await (const row of this.scanRows(resolved, read.plan, run, range, reversed, remaining, batchSize, snapshot)) {
-          yield row;
-          remaining--;
+        for await (const batch of this.scanRows(resolved, read.plan, run, range, reversed, remaining, batchSize, snapshot)) {
+          remaining -= batch.length;
+          yield batch;
         }
       }
     } finally {
@@ -402,6 +409,11 @@ export class EmbeddedTable implements Table {
     return new Result(row, cells);
   }
 
+  /**
+   * The rows of one key range, in batches of at least `batchSize` rows (but the last), at most `limit`
+   * in all. The next `nextv` is asked for before the entries of the current one are turned into rows,
+   * so LevelDB reads (in libuv's thread pool) while this thread assembles.
+   */
   private async *scanRows(
     resolved: Resolved,
     plan: ReadPlan,
@@ -411,38 +423,51 @@ export class EmbeddedTable implements Table {
     limit: number,
     batchSize: number,
     snapshot: ReturnType<ByteLevel["snapshot"]>,
-  ): AsyncGenerator<Result> {
+  ): AsyncGenerator<Result[]> {
     if (limit === 0 || compareBytes(range.gte, range.lt) >= 0) return;
     this.context.checkOpen();
     const iterator = this.context.db.iterator({ gte: range.gte, lt: range.lt, reverse: reversed, highWaterMarkBytes: SCAN_HIGH_WATER_MARK_BYTES, snapshot });
+    const size = scanNextvSize(batchSize);
+    let pending: Promise<[Uint8Array, Uint8Array][]> | undefined;
+    const readAhead = (): void => {
+      pending = this.readOrClosed(() => iterator.nextv(size));
+      // awaited later (or in `finally`): not an unhandled rejection while the consumer holds a batch
+      pending.catch(() => undefined);
+    };
     let returned = 0;
     try {
       const assembler = new ScanAssembler(reversed);
       let ended = false;
+      readAhead();
       while (!ended) {
-        const ready: Result[] = [];
+        let ready: Result[] = [];
         const now = Date.now();
         const finish = (row: Uint8Array, entries: RowEntry[]) => {
           const result = this.toResult(row, entries, resolved, plan, run, now);
           if (result !== undefined) ready.push(result);
         };
         while (ready.length < batchSize && !ended && !(run?.done() ?? false)) {
-          const pairs = await this.readOrClosed(() => iterator.nextv(scanNextvSize(batchSize)));
+          const pairs = await pending!;
+          pending = undefined;
           if (pairs.length === 0) {
             ended = true;
             assembler.end(finish);
             break;
           }
+          readAhead();
           assembler.add(pairs, finish);
         }
-        for (const row of ready) {
-          yield row;
-          if (++returned >= limit) return;
+        if (ready.length > limit - returned) ready = ready.slice(0, limit - returned);
+        if (ready.length > 0) {
+          returned += ready.length;
+          yield ready;
+          if (returned >= limit) return;
         }
         // A filter that can pass no later row (a full page, rows past a prefix) ends the scan.
         if (run?.done() ?? false) return;
       }
     } finally {
+      if (pending !== undefined) await pending.catch(() => undefined);
       await iterator.close();
     }
   }
@@ -562,3 +587,4 @@ function parseColumn(ref: ColumnRef, label: string): { family: Uint8Array; quali
   }
   return { family: toBytes(ref.family), qualifier: ref.qualifier === undefined ? undefined : toBytes(ref.qualifier) };
 }
+

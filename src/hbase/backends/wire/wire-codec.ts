@@ -341,6 +341,162 @@ export function resultFromWire(result: WireResult | undefined, row?: Uint8Array)
   return new Result(rowKey, out);
 }
 
+/** Length-delimited and varint wire types; fixed 64 and 32 bits. */
+const WIRE_VARINT = 0;
+const WIRE_FIXED64 = 1;
+const WIRE_LDELIM = 2;
+const WIRE_FIXED32 = 5;
+const TWO_POW_49 = 2 ** 49;
+
+function truncated(): never {
+  throw new RangeError("index out of range: a truncated Result");
+}
+
+/**
+ * Protobuf `Result`s of one ScanResponse as the Table API's rows, read straight from the response's
+ * bytes: the same rows as {@link resultFromWire} of the generically decoded Result (cells in the
+ * server's order, type put, timestamp as a number, missing fields empty / 0), without the plain `Cell`
+ * messages and bigint timestamps in between. Bytes are views into the response (not copies); a row
+ * key, family or qualifier equal to the one of the cell before (or, for qualifiers, of the cell at the
+ * same place in the row before) is the same Uint8Array. One instance per response.
+ */
+export class ScanRowsDecoder {
+  #pos = 0;
+  /** The row before's cells, as hints for equal families and qualifiers. */
+  #previous: readonly Cell[] = [];
+
+  /** The row of the Result whose body is `bytes[start, end)`, or undefined when it has no cells. */
+  readonly read = (bytes: Uint8Array, start: number, end: number): Result | undefined => {
+    const previous = this.#previous;
+    let cells: Cell[] | undefined;
+    let rowKey: Uint8Array | undefined;
+    let family: Uint8Array | undefined;
+    this.#pos = start;
+    while (this.#pos < end) {
+      const tag = this.#varint32(bytes, end);
+      const wire = tag & 7;
+      if (tag >>> 3 !== 1 || wire !== WIRE_LDELIM) {
+        this.#skip(bytes, end, wire);
+        continue;
+      }
+      const cellEnd = this.#varint32(bytes, end) + this.#pos;
+      if (cellEnd > end) truncated();
+      const at = cells === undefined ? 0 : cells.length;
+      const hint = previous[at];
+      let row: Uint8Array | undefined;
+      let cellFamily: Uint8Array | undefined;
+      let qualifier: Uint8Array | undefined;
+      let value: Uint8Array | undefined;
+      let timestamp = 0;
+      while (this.#pos < cellEnd) {
+        const t = this.#varint32(bytes, cellEnd);
+        const w = t & 7;
+        const field = t >>> 3;
+        if (field >= 1 && field <= 6 && field !== 4 && field !== 5 && w === WIRE_LDELIM) {
+          const n = this.#varint32(bytes, cellEnd);
+          const from = this.#pos;
+          if (from + n > cellEnd) truncated();
+          this.#pos = from + n;
+          if (field === 1) row = shared(bytes, from, n, row ?? rowKey);
+          else if (field === 2) cellFamily = shared(bytes, from, n, family ?? hint?.family);
+          else if (field === 3) qualifier = shared(bytes, from, n, hint?.qualifier);
+          else value = view(bytes, from, n);
+        } else if (field === 4 && w === WIRE_VARINT) {
+          timestamp = this.#uint64(bytes, cellEnd);
+        } else {
+          this.#skip(bytes, cellEnd, w);
+        }
+      }
+      this.#pos = cellEnd;
+      if (cells === undefined) {
+        cells = [];
+        rowKey = row ?? EMPTY;
+      }
+      if (cellFamily !== undefined) family = cellFamily;
+      cells.push({ row: row ?? rowKey!, family: cellFamily ?? EMPTY, qualifier: qualifier ?? EMPTY, timestamp, type: "put", value: value ?? EMPTY });
+    }
+    if (cells === undefined) return undefined;
+    this.#previous = cells;
+    return new Result(rowKey!, cells);
+  };
+
+  #varint32(bytes: Uint8Array, end: number): number {
+    let pos = this.#pos;
+    let value = 0;
+    let shift = 0;
+    for (;;) {
+      if (pos >= end) truncated();
+      const b = bytes[pos++]!;
+      if (shift < 32) value |= (b & 0x7f) << shift;
+      if (b < 0x80) break;
+      shift += 7;
+      if (shift >= 70) throw new Error("invalid varint encoding");
+    }
+    this.#pos = pos;
+    return value >>> 0;
+  }
+
+  /** A uint64 varint as a number (as `Number` of the bigint the generic decoding gives). */
+  #uint64(bytes: Uint8Array, end: number): number {
+    const start = this.#pos;
+    let pos = start;
+    let value = 0;
+    let scale = 1;
+    for (;;) {
+      if (pos >= end) truncated();
+      const b = bytes[pos++]!;
+      value += (b & 0x7f) * scale;
+      if (b < 0x80) break;
+      scale *= 128;
+      if (scale > TWO_POW_49) {
+        // more than 7 bytes: exactly, as a bigint (64 bits kept)
+        let big = 0n;
+        let shift = 0n;
+        for (pos = start; ; ) {
+          if (pos >= end) truncated();
+          const c = bytes[pos++]!;
+          big |= BigInt(c & 0x7f) << shift;
+          if (c < 0x80) break;
+          shift += 7n;
+          if (shift >= 70n) throw new Error("invalid varint encoding");
+        }
+        this.#pos = pos;
+        return Number(BigInt.asUintN(64, big));
+      }
+    }
+    this.#pos = pos;
+    return value;
+  }
+
+  #skip(bytes: Uint8Array, end: number, wire: number): void {
+    if (wire === WIRE_VARINT) this.#uint64(bytes, end);
+    else if (wire === WIRE_LDELIM) {
+      const n = this.#varint32(bytes, end);
+      if (this.#pos + n > end) truncated();
+      this.#pos += n;
+    } else if (wire === WIRE_FIXED64 || wire === WIRE_FIXED32) {
+      const n = wire === WIRE_FIXED64 ? 8 : 4;
+      if (this.#pos + n > end) truncated();
+      this.#pos += n;
+    } else throw new Error(`invalid wire type ${wire} in a Result`);
+  }
+}
+
+function view(bytes: Uint8Array, from: number, n: number): Uint8Array {
+  return n === 0 ? new Uint8Array(0) : new Uint8Array(bytes.buffer, bytes.byteOffset + from, n);
+}
+
+/** `bytes[from, from + n)`: `hint` itself when equal to it, else a view. */
+function shared(bytes: Uint8Array, from: number, n: number, hint: Uint8Array | undefined): Uint8Array {
+  if (hint !== undefined && hint.length === n) {
+    let i = 0;
+    // from the end: row keys of neighbouring cells differ (if at all) in their last bytes
+    for (i = n - 1; i >= 0; i--) if (bytes[from + i] !== hint[i]) break;
+    if (i < 0) return hint;
+  }
+  return view(bytes, from, n);
+}
+
 /** The family names of a table descriptor's families, as the checks want them. */
 export function familyMap(families: readonly FamilyDescriptor[]): Map<string, FamilyDescriptor> {
   return new Map(families.map((f) => [f.name, f]));

@@ -12,10 +12,11 @@ import type { Result } from "../../result.js";
 import { intersectIntervals, isEmptyInterval, regionInterval, type RowInterval } from "../../scan-splits.js";
 import { HBaseExceptions, HBaseRemoteError } from "../../wire/errors.js";
 import { RegionSpecifierType, type Scan, type ScanRequest, type ScanResponse } from "../../wire/hbase-protos.js";
+import { decodeScanResponseWith } from "../../wire/result-codecs.js";
 import { modelRegion, type RegionLocation, type RegionLocator } from "./region-locator.js";
 import { RetryBudget, type RetryScope } from "./retry.js";
-import type { ServerAddress, ServerConnections } from "./server-connections.js";
-import { resultFromWire, type WireRead } from "./wire-codec.js";
+import { methodCodecs, type ServerAddress, type ServerConnections } from "./server-connections.js";
+import { ScanRowsDecoder, type WireRead } from "./wire-codec.js";
 import { retryReason } from "./wire-errors.js";
 
 /** A scanner open on a server (so that closing the connection can close it). */
@@ -62,6 +63,17 @@ export async function closeScanner(servers: ServerConnections, scanner: OpenScan
   }
 }
 
+/** A ScanResponse whose results are already the Table API's rows (undefined: a Result without cells). */
+type RowsResponse = Omit<ScanResponse, "results"> & { results?: (Result | undefined)[] };
+
+/** A Scan call whose answer's results are decoded straight into rows ({@link ScanRowsDecoder}). */
+async function scanCall(servers: ServerConnections, server: ServerAddress, request: ScanRequest): Promise<RowsResponse> {
+  const param = methodCodecs("ClientService", "Scan").request.encode(request);
+  const connection = await servers.connection(server, "ClientService");
+  const body = await connection.callRaw("Scan", param);
+  return decodeScanResponseWith(body, new ScanRowsDecoder().read);
+}
+
 /**
  * The rows of a scan, region by region, as the batches the server answers (decoded, never empty,
  * `limit` applied). The scan's position moves past a batch when it is handed out, so a region lost
@@ -75,7 +87,7 @@ export async function* scanBatchesThroughWire(deps: ScanDeps, scan: WireScan): A
   const { reversed } = scan;
   let open: (OpenScanner & { untrack: () => void }) | undefined;
   /** The next batch, asked for before the consumer finished the current one. */
-  let prefetch: { response: Promise<ScanResponse>; rows: number } | undefined;
+  let prefetch: { response: Promise<RowsResponse>; rows: number } | undefined;
   const position = (): Uint8Array => (reversed ? rows.upper.row : rows.lower.row);
 
   const forget = (error: unknown, location: RegionLocation | undefined): void => {
@@ -112,7 +124,7 @@ export async function* scanBatchesThroughWire(deps: ScanDeps, scan: WireScan): A
       let first = true;
       while (!regionDone) {
         let n = Math.min(scan.caching, remaining);
-        let response: ScanResponse;
+        let response: RowsResponse;
         try {
           if (prefetch !== undefined) {
             const ahead = prefetch;
@@ -126,7 +138,7 @@ export async function* scanBatchesThroughWire(deps: ScanDeps, scan: WireScan): A
               number_of_rows: n,
               ...(remaining !== Infinity ? { limit_of_rows: Math.min(remaining, 0x7fffffff) } : {}),
             };
-            response = await deps.servers.call<ScanResponse>(location.server, "ClientService", "Scan", request);
+            response = await scanCall(deps.servers, location.server, request);
             if (response.scanner_id !== undefined) {
               const scanner = { server: location.server, id: BigInt(response.scanner_id) };
               open = { ...scanner, untrack: deps.track(scanner) };
@@ -134,7 +146,7 @@ export async function* scanBatchesThroughWire(deps: ScanDeps, scan: WireScan): A
             first = false;
           } else {
             const scanner = open!;
-            response = await deps.servers.call<ScanResponse>(scanner.server, "ClientService", "Scan", { scanner_id: scanner.id, number_of_rows: n } satisfies ScanRequest);
+            response = await scanCall(deps.servers, scanner.server, { scanner_id: scanner.id, number_of_rows: n });
           }
         } catch (error) {
           open?.untrack();
@@ -155,7 +167,7 @@ export async function* scanBatchesThroughWire(deps: ScanDeps, scan: WireScan): A
           // Ask for the next batch now, while the consumer reads this one (one batch ahead at most).
           const rows = Math.min(scan.caching, wanted);
           const scanner = open;
-          const ahead = deps.servers.call<ScanResponse>(scanner.server, "ClientService", "Scan", { scanner_id: scanner.id, number_of_rows: rows } satisfies ScanRequest);
+          const ahead = scanCall(deps.servers, scanner.server, { scanner_id: scanner.id, number_of_rows: rows });
           ahead.catch(() => undefined);
           prefetch = { response: ahead, rows };
         }
@@ -167,7 +179,7 @@ export async function* scanBatchesThroughWire(deps: ScanDeps, scan: WireScan): A
         }
         const batch: Result[] = [];
         for (let i = 0; i < results.length && batch.length < remaining; i++) {
-          const result = resultFromWire(results[i]);
+          const result = results[i];
           if (result !== undefined) batch.push(result);
         }
         if (batch.length > 0) {
