@@ -18,4 +18,13 @@ export interface AggregateFunction<IN, ACC, OUT> {
   getResult(accumulator: ACC): OUT;
   /** Combines two accumulators (session windows merging); may reuse either. */
   merge(a: ACC, b: ACC): ACC;
+  /**
+   * Present when sliding windows may be computed from slices (one accumulator per key and slice, a
+   * window's result merged from its slices when it fires): combines two accumulators WITHOUT modifying
+   * either (a slice is shared by several windows), exactly and order-insensitively — merging the
+   * accumulators of any split of a window's elements, in any order, gives the result of adding the
+   * elements one by one in arrival order. count, min, max and distinctCount have it; sum and avg do not
+   * (float sums depend on order), nor topK, minBy, maxBy and reduce (ties and folds keep arrival order).
+   */
+  readonly sliceMerge?: (a: ACC, b: ACC) => ACC;
 }

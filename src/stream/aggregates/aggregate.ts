@@ -15,6 +15,12 @@ export interface AggregateSpec<IN, ACC, OUT> {
   result(acc: ACC): OUT;
   /** For job displays; default "aggregate". */
   description?: string;
+  /**
+   * True when `merge` is exact, order-insensitive (any split of the elements, merged in any order,
+   * gives what adding them in arrival order gives) and modifies neither argument: sliding windows are
+   * then computed from slices (one accumulator per key and slice instead of per window). Default false.
+   */
+  sliceable?: boolean;
 }
 
 /**
@@ -40,6 +46,9 @@ export function aggregate<IN, ACC, OUT>(spec: AggregateSpec<IN, ACC, OUT>): Aggr
   if (spec.description !== undefined && typeof spec.description !== "string") {
     throw new TypeError(`aggregate: description must be a string, got ${typeof spec.description}`);
   }
+  if (spec.sliceable !== undefined && typeof spec.sliceable !== "boolean") {
+    throw new TypeError(`aggregate: sliceable must be a boolean, got ${typeof spec.sliceable}`);
+  }
   const { create, add, merge, result } = spec;
   return describedAs({
     description: spec.description ?? "aggregate",
@@ -47,5 +56,6 @@ export function aggregate<IN, ACC, OUT>(spec: AggregateSpec<IN, ACC, OUT>): Aggr
     add: (value, acc) => add(acc, value),
     getResult: (acc) => result(acc),
     merge: (a, b) => merge(a, b),
+    ...(spec.sliceable === true ? { sliceMerge: (a: ACC, b: ACC) => merge(a, b) } : {}),
   }, "aggregate", [spec]);
 }

@@ -8,6 +8,7 @@ const COUNT: AggregateFunction<unknown, number, number> = {
   add: (_value, acc) => acc + 1,
   getResult: (acc) => acc,
   merge: (a, b) => a + b,
+  sliceMerge: (a, b) => a + b,
 };
 
 /**

@@ -29,5 +29,10 @@ export function distinctCount<IN, K extends DistinctKey>(fn: (value: IN) => K): 
       for (const k of b) a.add(k);
       return a;
     },
+    sliceMerge: (a, b) => {
+      const union = new Set(a);
+      for (const k of b) union.add(k);
+      return union;
+    },
   }, "distinctCount", [fn]);
 }

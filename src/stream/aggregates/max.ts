@@ -22,5 +22,6 @@ export function max<IN>(fn: (value: IN) => number): AggregateFunction<IN, number
     add: (value, acc) => Math.max(acc, fn(value)),
     getResult: (acc) => acc,
     merge: (a, b) => Math.max(a, b),
+    sliceMerge: (a, b) => Math.max(a, b),
   }, "max", [fn]);
 }

@@ -22,5 +22,6 @@ export function min<IN>(fn: (value: IN) => number): AggregateFunction<IN, number
     add: (value, acc) => Math.min(acc, fn(value)),
     getResult: (acc) => acc,
     merge: (a, b) => Math.min(a, b),
+    sliceMerge: (a, b) => Math.min(a, b),
   }, "min", [fn]);
 }

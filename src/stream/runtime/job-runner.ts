@@ -13,7 +13,7 @@ import { decodeSnapshot, encodeSnapshot } from "../checkpoint/snapshot-codec.js"
 import { ChainPolicy, DEFAULT_FULL_EVERY, readChain } from "../checkpoint/checkpoint-chain.js";
 import { canMaterialize, ChainMaterializer } from "../checkpoint/chain-materializer.js";
 import { foldJobSnapshot, type JobSnapshot } from "../checkpoint/job-snapshot.js";
-import { isIncremental } from "../state/keyed-snapshot.js";
+import { fullIsSmaller, isIncremental } from "../state/keyed-snapshot.js";
 import { attachStateBackends, releaseKeyedState } from "../state/attach-state-backends.js";
 import type { DiskStateEnvironment } from "../state/disk-state-environment.js";
 import { checkStateOptions, type StateOptions } from "../state/state-options.js";
@@ -284,7 +284,10 @@ class JobRunner implements Job {
     for (;;) {
       if (this.stopRequested !== undefined) {
         this.state = this.stopRequested === "stop" ? "stopped" : "cancelled";
-        if (this.stopRequested === "stop") await this.writeSinks();
+        if (this.stopRequested === "stop") {
+          await this.drainParallel();
+          await this.writeSinks();
+        }
         return;
       }
       const roundStart = performance.now();
@@ -332,6 +335,18 @@ class JobRunner implements Job {
     for (const { operator } of this.physical!.operators) if (operator.settle !== undefined) await operator.settle();
   }
 
+  /**
+   * Parallel keyed operators pipeline their batches across rounds: before a barrier or a stop, every
+   * batch in flight to a worker thread comes back and its outputs reach the sinks (none is in flight after).
+   */
+  private async drainParallel(): Promise<void> {
+    const parallel = this.physical?.parallel ?? [];
+    if (parallel.length === 0) return;
+    for (const p of parallel) p.drainAtNextSettle();
+    await this.settle();
+    await this.writeSinks();
+  }
+
   /** At a round boundary (no record in flight): the periodic checkpoint when due, and requested ones. */
   private async maybeCheckpoint(): Promise<void> {
     if (this.checkpointing === undefined) return;
@@ -368,13 +383,16 @@ class JobRunner implements Job {
     // One write at a time: a chain's delta names its parent, which must be stored first.
     if (this.writing !== undefined) await this.writing;
     if (this.writeFailure !== undefined) throw this.writeFailure;
+    await this.drainParallel();
     for (const { operator } of physical.sinks) await operator.sink.flush?.();
     for (const p of physical.parallel) await p.prepareSnapshot();
     const snapshot: JobSnapshot = { shape: [...physical.shape], splits: {}, operators: {} };
     for (const split of this.splits) snapshot.splits[split.entry.key] = { position: split.reader.position(), ended: split.ended };
     // Incremental: keyed operators write the keys changed since the chain's last checkpoint (savepoints are always full).
     const chain = kind === "checkpoint" ? checkpointing.chain : undefined;
-    const delta = chain?.next();
+    // A delta, unless a full snapshot visits fewer keys (most changed keys were deleted: windows fired).
+    const next = chain?.next();
+    const delta = next !== undefined && fullIsSmaller(physical.operators.map((o) => o.operator)) ? undefined : next;
     for (const { key, operator } of physical.operators) {
       if (delta !== undefined && isIncremental(operator)) snapshot.operators[key] = operator.snapshotChanges();
       else {

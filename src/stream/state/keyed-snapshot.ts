@@ -6,7 +6,7 @@
  * base + deltas in order ({@link applyKeyedDelta}) and nothing deleted comes back.
  */
 import type { Operator } from "../runtime/operator.js";
-import { nextEntry, unpackKeys } from "./packed-keys.js";
+import { PackedKeysReader, PackedKeysWriter, unpackKeys } from "./packed-keys.js";
 
 /**
  * A key's id in snapshots: the key itself when it is a number, else its `keyId` text (strings and
@@ -53,6 +53,29 @@ export interface IncrementalSnapshots {
   trackChanges(): void;
   /** The changes since {@link trackChanges} or the previous call, then restarts recording. */
   snapshotChanges(): KeyedDeltaSnapshot;
+  /**
+   * How many keys a delta would visit now (`changed`: changed or deleted since the last snapshot) and
+   * how many keys hold state (`keys`: what a full snapshot visits). When most changed keys were deleted
+   * (a window fired for every key), a full snapshot costs less than the delta: the job then writes one.
+   */
+  changeCount?(): { changed: number; keys: number };
+}
+
+/**
+ * Whether a full snapshot of `operators` visits fewer keys than their deltas would (see
+ * {@link IncrementalSnapshots.changeCount}); false when none can tell.
+ */
+export function fullIsSmaller(operators: readonly Operator[]): boolean {
+  let changed = 0;
+  let keys = 0;
+  for (const operator of operators) {
+    if (!isIncremental(operator)) continue;
+    const count = operator.changeCount?.();
+    if (count === undefined) return false;
+    changed += count.changed;
+    keys += count.keys;
+  }
+  return changed > keys;
 }
 
 /** Whether `operator` takes incremental snapshots. */
@@ -68,9 +91,10 @@ export function isKeyedDelta(state: unknown): state is KeyedDeltaSnapshot {
 
 /**
  * `base` with `delta` applied: upserted keys replaced, deleted keys removed, valve and common taken from
- * the delta. Packed keys stay packed: the base's packed entries are copied segment by segment into one
- * new `Float64Array` (a replaced key's delta entry written in its place, new keys appended), so folding
- * a chain of a million packed keys costs a pass over the doubles, not an array per key.
+ * the delta. Packed keys stay packed: the base's packed entries are rewritten in order into one new
+ * `Float64Array` (a replaced key's delta entry written in its place, new keys appended, runs of entries
+ * sharing their values kept as runs), so folding a chain of a million packed keys costs a pass over the
+ * doubles, not an array per key.
  */
 export function applyKeyedDelta(base: KeyedFullSnapshot, delta: KeyedDeltaSnapshot): KeyedFullSnapshot {
   const extra = base?.extra;
@@ -78,10 +102,29 @@ export function applyKeyedDelta(base: KeyedFullSnapshot, delta: KeyedDeltaSnapsh
     throw new Error("an incremental checkpoint follows a checkpoint without keyed state for the same operator (the chain is damaged)");
   }
   const deletes = new Set<KeyId>(delta.deletes);
-  // The delta's packed entries by id (id → index of the entry's id in delta.packed).
-  const upsertPacked = new Map<number, number>();
+  // The delta's packed entries, read once: by id → their number; each entry's values, length, mask and run template.
   const dp = delta.packed;
-  if (dp !== undefined) for (let p = 0; p < dp.length; p = nextEntry(dp, p)) upsertPacked.set(dp[p]!, p);
+  const upsertPacked = new Map<number, number>();
+  const dIds: number[] = [];
+  const dAt: number[] = [];
+  const dLength: number[] = [];
+  const dMask: number[] = [];
+  const dVarying: number[] = [];
+  const dFlags: number[] = []; // 1: from a run, 2: idFirst
+  const dValues: number[] = [];
+  if (dp !== undefined) {
+    const r = new PackedKeysReader(dp);
+    while (r.next()) {
+      upsertPacked.set(r.id, dIds.length);
+      dIds.push(r.id);
+      dAt.push(dValues.length);
+      dLength.push(r.length);
+      dMask.push(r.mask);
+      dVarying.push(r.varying);
+      dFlags.push((r.run ? 1 : 0) + (r.idFirst ? 2 : 0));
+      for (let i = 0; i < r.length; i++) dValues.push(r.values[i]!);
+    }
+  }
   const upsertGeneric = new Set<KeyId>(delta.ids);
   // Generic (unpacked) keys: the base's in order, then the delta's (a replaced key keeps its place).
   const generic = new Map<KeyId, unknown>();
@@ -92,28 +135,33 @@ export function applyKeyedDelta(base: KeyedFullSnapshot, delta: KeyedDeltaSnapsh
   for (let i = 0; i < delta.ids.length; i++) generic.set(delta.ids[i]!, delta.entries[i]);
   // Packed keys: the base's, replaced in place or dropped, then the delta's new ones.
   const bp = extra.packed;
-  const out = new Float64Array((bp?.length ?? 0) + (dp?.length ?? 0));
-  let n = 0;
-  const copy = (from: Float64Array, p: number): number => {
-    const end = nextEntry(from, p);
-    out.set(from.subarray(p, end), n);
-    n += end - p;
-    return end;
+  const out = new PackedKeysWriter();
+  out.reset((bp?.length ?? 0) + (dp?.length ?? 0));
+  const written = new Uint8Array(dIds.length);
+  const writeDelta = (k: number): void => {
+    written[k] = 1;
+    const length = dLength[k]!;
+    const at = dAt[k]!;
+    if ((dFlags[k]! & 1) !== 0) {
+      for (let i = 0; i < length; i++) out.values[i] = dValues[at + i]!;
+      out.runEntry(dIds[k]!, length, dMask[k]!, dVarying[k]!, (dFlags[k]! & 2) !== 0);
+    } else {
+      const to = out.entry(dIds[k]!, length, dMask[k]!);
+      for (let i = 0; i < length; i++) out.set(to + i, dValues[at + i]!);
+    }
   };
   if (bp !== undefined) {
-    for (let p = 0; p < bp.length; ) {
-      const id = bp[p]!;
+    const r = new PackedKeysReader(bp);
+    while (r.next()) {
+      const id = r.id;
       const replacement = upsertPacked.get(id);
       if (replacement !== undefined) {
-        copy(dp!, replacement);
-        upsertPacked.delete(id);
-        p = nextEntry(bp, p);
-      } else if (deletes.has(id) || upsertGeneric.has(id)) p = nextEntry(bp, p);
-      else p = copy(bp, p);
+        if (written[replacement] === 0) writeDelta(replacement);
+      } else if (!deletes.has(id) && !upsertGeneric.has(id)) r.copyTo(out);
     }
   }
-  if (dp !== undefined) for (let p = 0; p < dp.length; p = nextEntry(dp, p)) if (upsertPacked.has(dp[p]!)) copy(dp, p);
-  const packed = n === 0 ? undefined : n === out.length ? out : out.slice(0, n);
+  for (let k = 0; k < dIds.length; k++) if (written[k] === 0 && upsertPacked.get(dIds[k]!) === k) writeDelta(k);
+  const packed = out.finish();
   return { valve: delta.valve, extra: { common: delta.common, ids: [...generic.keys()], entries: [...generic.values()], ...(packed === undefined ? {} : { packed }) } };
 }
 

@@ -1,5 +1,6 @@
 /** Window assigners, triggers and merging-window bookkeeping. */
 export { type AlignedLayout, alignedLayout } from "./aligned-layout.js";
+export { type SliceLayout, sliceLayout } from "./slice-layout.js";
 export { continuousEventTimeTrigger } from "./continuous-event-time-trigger.js";
 export { continuousProcessingTimeTrigger } from "./continuous-processing-time-trigger.js";
 export { countTrigger } from "./count-trigger.js";

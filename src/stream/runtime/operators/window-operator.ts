@@ -13,11 +13,16 @@
  * per operator; session windows with the event-time trigger grow in place instead of being re-created.
  * Tumbling and sliding windows are assigned by arithmetic (no window objects per element), their
  * event-time timers kept in time buckets, and the plain event-time trigger is not called per element
- * once its timer is registered.
+ * once its timer is registered. Sliding event-time windows with an exact, order-insensitive aggregate are
+ * kept as slices (`windowing/slice-layout.ts`: one accumulator per key and slice; a window merged from its
+ * slices when it fires; results as the plain path's, pinned by test/unit/stream-slices.test.ts). A
+ * session's timer moves later without a new queue entry per element (queued at its time when the old
+ * entry comes up), and an element touching its key's one session grows it without assigner objects.
  */
 import type { PlanNode } from "../../api/graph.js";
 import type { FiringKind, WindowContext } from "../../api/window-result.js";
 import type { TimeWindow } from "../../windowing/time-window.js";
+import type { WindowAssigner } from "../../windowing/window-assigner.js";
 import type { TriggerMergeContext, TriggerResult, TriggerStateValue } from "../../windowing/trigger.js";
 import type { Output } from "../operator.js";
 import type { IncrementalSnapshots, KeyedDeltaSnapshot, KeyedExtra, KeyedFullSnapshot, KeyId } from "../../state/keyed-snapshot.js";
@@ -28,6 +33,7 @@ import { alignedLayout } from "../../windowing/aligned-layout.js";
 import { eventTimeTrigger } from "../../windowing/event-time-trigger.js";
 import { mod } from "../../windowing/window-start.js";
 import { isSessionWindows } from "../../windowing/session.js";
+import { sliceLayout, type SliceLayout } from "../../windowing/slice-layout.js";
 import { keyId } from "../key-id.js";
 import { TimeBuckets, TimeQueue } from "../timer-heap.js";
 import { UserFunctionError } from "../user-function-error.js";
@@ -116,6 +122,11 @@ interface KeyState {
   changed: boolean;
 }
 
+/** With slicing and allowed lateness: the cleanup timer of one of the key's windows (see `sliceTimers`). */
+class SliceCleanup {
+  constructor(readonly keyState: KeyState) {}
+}
+
 /**
  * The trigger context: one mutable object per operator, pointed at the current (key, window) before
  * each trigger call (triggers must not keep it beyond the call).
@@ -180,6 +191,8 @@ export class WindowOperator extends BaseOperator implements IncrementalSnapshots
   private readonly merging: boolean;
   /** Session windows with the event-time trigger: the common merges are done in place. */
   private readonly sessionShortcut: boolean;
+  /** Event-time sessions with the shortcut: their gap (elements grow a key's one session in place); else 0. */
+  private readonly sessionGap: number;
   private readonly context: WindowTriggerContext;
   /** Windows of the record being processed. */
   private readonly scratch: WindowState[] = [];
@@ -204,12 +217,25 @@ export class WindowOperator extends BaseOperator implements IncrementalSnapshots
    * `onElement` would only re-register that timer.
    */
   private readonly plainEventTrigger: boolean;
+  /**
+   * Sliding event-time windows with an aggregate that has `sliceMerge` (see `windowing/slice-layout.ts`):
+   * the key's list then holds SLICES (`[a, a + slice)`, one accumulator each), never windows; a window
+   * exists for a key while one of its slices does and it is not cleaned up. Undefined otherwise.
+   */
+  private readonly slicing: SliceLayout | undefined;
+  /**
+   * With slicing: per window created, its key at end − 1 (fire; with no allowed lateness also the
+   * cleanup) and, with allowed lateness, a {@link SliceCleanup} at end − 1 + lateness — pushed in the
+   * order the plain path registers its window timers, so windows fire in the same order.
+   */
+  private readonly sliceTimers: TimeBuckets<KeyState | SliceCleanup> | undefined;
 
   constructor(name: string, out: Output, channels: number, private readonly spec: WindowOperatorSpec) {
     super(name, out, channels);
     this.eventTime = spec.assigner.domain === "event";
     this.merging = spec.assigner.mergeWindows !== undefined;
     this.sessionShortcut = isSessionWindows(spec.assigner) && spec.trigger === eventTimeTrigger();
+    this.sessionGap = this.sessionShortcut && this.eventTime ? (spec.assigner as WindowAssigner & { readonly gap: number }).gap : 0;
     this.context = new WindowTriggerContext(this);
     const layout = this.merging ? undefined : alignedLayout(spec.assigner);
     this.eventTimers = layout === undefined ? new TimeQueue() : new TimeBuckets();
@@ -218,10 +244,13 @@ export class WindowOperator extends BaseOperator implements IncrementalSnapshots
     this.alignedOffset = layout?.offset ?? 0;
     this.allowedLateness = spec.allowedLateness;
     this.plainEventTrigger = this.eventTime && spec.trigger === eventTimeTrigger() && spec.allowedLateness === 0;
+    this.slicing = this.merging ? undefined : sliceLayout(spec.assigner, spec.trigger, spec.aggregate);
+    this.sliceTimers = this.slicing === undefined ? undefined : new TimeBuckets();
   }
 
   /** Live windows over all keys (for metrics and tests). */
   get windowCount(): number {
+    if (this.slicing !== undefined) return this.slicedWindowCount();
     let n = 0;
     for (const k of this.keys.values()) n += k.size;
     for (const k of this.objectKeys.values()) n += k.size;
@@ -257,18 +286,32 @@ export class WindowOperator extends BaseOperator implements IncrementalSnapshots
     const slide = this.alignedSlide;
     let keyState: KeyState;
     let assigned: readonly TimeWindow[] | undefined;
+    let grow: WindowState | undefined;
     try {
       keyState = this.keyState(spec.key(value));
       // Aligned windows: the assigner only validates (its windows are computed below).
-      if (slide === 0 || !Number.isSafeInteger(ts)) assigned = spec.assigner.assignWindows(ts);
+      if (slide === 0 || !Number.isSafeInteger(ts)) {
+        // Event-time sessions: an element at or after the start of its key's one session, touching it,
+        // grows that session in place (see mergeInto) — no window objects from the assigner needed.
+        const only = this.sessionGap > 0 && keyState.size === 1 && Number.isSafeInteger(ts) ? keyState.head! : undefined;
+        if (only !== undefined && ts >= only.start && ts <= only.end) grow = only;
+        else assigned = spec.assigner.assignWindows(ts);
+      }
     } catch (error) {
       throw wrap(this.name, value, error);
     }
     if (this.changedKeys !== undefined && !keyState.changed) this.markChanged(keyState);
+    if (this.slicing !== undefined) return this.processSliced(keyState, value, ts, timestamp);
     const watermark = this.valve.watermark;
     const lateness = this.allowedLateness;
     let skipped = true;
-    if (assigned === undefined) {
+    if (grow !== undefined) {
+      const window = this.extendSession(grow, { start: ts, end: ts + this.sessionGap });
+      if (window.end - 1 + lateness > watermark) {
+        skipped = false;
+        this.accumulate(grow, value, ts, watermark);
+      }
+    } else if (assigned === undefined) {
       // Latest start first, as the assigners list them (the same windows, in the same order).
       // A key's list is mostly newest first, as these windows come: each search starts after the last hit.
       const size = this.alignedSize;
@@ -313,12 +356,199 @@ export class WindowOperator extends BaseOperator implements IncrementalSnapshots
     this.registerCleanup(state);
   }
 
+  /**
+   * Slicing: adds the element to its ONE slice. As the plain path: an element whose windows are all late
+   * goes to the late side output; a window the element creates (none of its slices held anything) gets
+   * its timers; a window already due (allowed lateness) fires at once — "onTime" when the element creates
+   * it, else "late" (an existing due window has fired on time: it fired at its timer or at its creation).
+   */
+  private processSliced(keyState: KeyState, value: unknown, ts: number, timestamp: number | undefined): void {
+    const { size, slide, offset, slice } = this.slicing!;
+    const watermark = this.valve.watermark;
+    const lateness = this.allowedLateness;
+    const last = ts - mod(ts - offset, slide); // the latest window's start (it ends last)
+    if (last + size - 1 + lateness <= watermark) {
+      // Every window of the element is late.
+      if (keyState.size === 0) this.deleteKey(keyState);
+      if (ts + lateness <= watermark) {
+        if (this.spec.lateTag !== undefined) this.out.side(this.spec.lateTag, value, timestamp);
+        else this.counters.lateRecordsDropped++;
+      }
+      return;
+    }
+    const start = ts - mod(ts - offset, slice);
+    const found = findStartEnd(keyState, start, start + slice);
+    const aggregate = this.spec.aggregate;
+    let acc: unknown;
+    try {
+      acc = aggregate.add(value, found !== undefined ? found.acc : aggregate.createAccumulator());
+    } catch (error) {
+      throw wrap(this.name, value, error);
+    }
+    if (found !== undefined) {
+      found.acc = acc;
+      // Its windows exist already (a slice lives as long as its latest window); only due ones need work.
+      if (lateness === 0) return;
+      for (let s = last; s > ts - size; s -= slide) {
+        const end = s + size;
+        if (end - 1 + lateness <= watermark) break;
+        if (end - 1 <= watermark) this.fireSliced(keyState, s, end, "late");
+      }
+      return;
+    }
+    const state = newState(keyState, { start, end: start + slice });
+    state.acc = acc;
+    state.hasContents = true;
+    insertState(keyState, state);
+    const timers = this.sliceTimers!;
+    // Latest start first, as the plain path creates them.
+    for (let s = last; s > ts - size; s -= slide) {
+      const end = s + size;
+      if (end - 1 + lateness <= watermark) break;
+      const due = end - 1 <= watermark;
+      const created = !hasSliceIn(keyState, state, s, end);
+      if (created) {
+        if (!due) timers.push(end - 1, keyState);
+        if (lateness > 0 && end - 1 + lateness !== Infinity) timers.push(end - 1 + lateness, new SliceCleanup(keyState));
+      }
+      if (due) this.fireSliced(keyState, s, end, created ? "onTime" : "late");
+    }
+  }
+
+  /** Slicing: fires and cleans up the windows whose timers are due at `watermark`, in time order. */
+  private sliceTimersUpTo(timers: TimeBuckets<KeyState | SliceCleanup>, watermark: number): void {
+    const size = this.slicing!.size;
+    const lateness = this.allowedLateness;
+    while (timers.size > 0 && timers.peekTime() <= watermark) {
+      const time = timers.peekTime();
+      const item = timers.pop()!;
+      if (item instanceof SliceCleanup) {
+        const keyState = item.keyState;
+        if (keyState.size === 0) continue;
+        if (this.changedKeys !== undefined && !keyState.changed) this.markChanged(keyState);
+        this.cleanupSliced(keyState, time + 1 - lateness - size);
+        continue;
+      }
+      const keyState = item;
+      if (keyState.size === 0) continue;
+      if (this.changedKeys !== undefined && !keyState.changed) this.markChanged(keyState);
+      this.fireSliced(keyState, time + 1 - size, time + 1, "onTime");
+      if (lateness === 0) this.cleanupSliced(keyState, time + 1 - size);
+    }
+  }
+
+  /** Slicing: emits the result of the key's window [start, end), merged from its slices. */
+  private fireSliced(keyState: KeyState, start: number, end: number, firing: FiringKind): void {
+    const aggregate = this.spec.aggregate;
+    const merge = aggregate.sliceMerge!;
+    const context: WindowContext<unknown> = { key: keyState.key, start, end, watermark: this.valve.watermark, firing };
+    let output: unknown;
+    try {
+      let acc: unknown;
+      let any = false;
+      for (let s = keyState.head; s !== undefined; s = s.next) {
+        if (s.start < start || s.start >= end) continue;
+        acc = any ? merge(acc, s.acc) : s.acc;
+        any = true;
+      }
+      if (!any) return;
+      output = this.spec.result(aggregate.getResult(acc), context);
+    } catch (error) {
+      throw wrap(this.name, context, error);
+    }
+    this.emit(output, end - 1);
+  }
+
+  /**
+   * Slicing: the key's window starting at `start` is cleaned up — the slices whose latest window it is
+   * (those starting before `start + slide`) go, and the key when nothing is left.
+   */
+  private cleanupSliced(keyState: KeyState, start: number): void {
+    const until = start + this.slicing!.slide;
+    for (let s = keyState.head; s !== undefined; ) {
+      const next = s.next;
+      if (s.start < until) this.removeState(s);
+      s = next;
+    }
+    if (keyState.size === 0) this.deleteKey(keyState);
+  }
+
+  /** Slicing: live windows over all keys (those with a slice and not yet cleaned up). */
+  private slicedWindowCount(): number {
+    const { size, slide, offset } = this.slicing!;
+    const watermark = this.valve.watermark;
+    let n = 0;
+    for (const map of [this.keys, this.objectKeys] as const) {
+      for (const keyState of map.values()) {
+        const ends = new Set<number>();
+        for (let s = keyState.head; s !== undefined; s = s.next) {
+          for (let w = s.start - mod(s.start - offset, slide); w > s.start - size; w -= slide) {
+            if (w + size - 1 + this.allowedLateness > watermark) ends.add(w + size);
+          }
+        }
+        n += ends.size;
+      }
+    }
+    return n;
+  }
+
+  /**
+   * After a key's entries are restored: with slicing see {@link restoredSlices}; aligned windows without
+   * slicing refuse entries of another length (slices, from a checkpoint of the sliced layout).
+   */
+  private restoredKey(keyState: KeyState): void {
+    if (this.slicing !== undefined) return this.restoredSlices(keyState);
+    if (this.alignedSlide === 0) return;
+    for (let s = keyState.head; s !== undefined; s = s.next) {
+      if (s.end - s.start === this.alignedSize) continue;
+      throw new Error(
+        `window operator "${this.name}": the checkpoint holds [${s.start}, ${s.end}), not a window of ${this.alignedSize} ms: ` +
+          `it was taken with another window layout (sliding windows kept as slices, or another size): restore needs a checkpoint of this pipeline`,
+      );
+    }
+  }
+
+  /**
+   * Slicing, after a restore: checks that the key's restored entries are slices of this layout (a
+   * checkpoint of one accumulator per window cannot be split into slices: refused), and registers the
+   * timers of its live windows as the plain path's restore does (by end, fire then cleanup).
+   */
+  private restoredSlices(keyState: KeyState): void {
+    const { size, slide, offset, slice } = this.slicing!;
+    const watermark = this.valve.watermark;
+    const lateness = this.allowedLateness;
+    const ends: number[] = [];
+    for (let s = keyState.head; s !== undefined; s = s.next) {
+      if (s.end - s.start !== slice || mod(s.start - offset, slice) !== 0 || s.eventTimes !== undefined || s.processingTimes !== undefined || !s.hasContents) {
+        throw new Error(
+          `window operator "${this.name}": the checkpoint holds the window [${s.start}, ${s.end}) with its own accumulator (the plain ` +
+            `layout: a checkpoint of an earlier version, or of this window with another aggregate or trigger), but this operator keeps ` +
+            `its sliding windows as slices of ${slice} ms and cannot split a window's accumulator into them: restore needs a checkpoint ` +
+            `taken with this layout, or start the job without restoring`,
+        );
+      }
+      for (let w = s.start - mod(s.start - offset, slide); w > s.start - size; w -= slide) {
+        if (w + size - 1 + lateness > watermark && !ends.includes(w + size)) ends.push(w + size);
+      }
+    }
+    ends.sort((a, b) => a - b);
+    const timers = this.sliceTimers!;
+    for (const end of ends) {
+      if (end - 1 > watermark) timers.push(end - 1, keyState);
+      if (lateness > 0 && end - 1 + lateness !== Infinity) timers.push(end - 1 + lateness, new SliceCleanup(keyState));
+    }
+  }
+
   protected override onWatermark(watermark: number): void {
+    if (this.sliceTimers !== undefined) this.sliceTimersUpTo(this.sliceTimers, watermark);
     const timers = this.eventTimers;
     while (timers.size > 0 && timers.peekTime() <= watermark) {
       const time = timers.peekTime();
       const state = timers.pop()!;
       if (takeTime(state, "event", time)) this.onTimer(time, state, "event");
+      // A session's timer moved later without queueing (extendSession): queue it at its time now. (A
+      // stale entry of a timer queued anew anyway only adds an entry that finds it gone.)
+      else if (this.sessionShortcut && state.live && typeof state.eventTimes === "number" && state.eventTimes > time) timers.push(state.eventTimes, state);
     }
     if (watermark === END_OF_TIME) this.flushProcessingTime();
   }
@@ -351,7 +581,9 @@ export class WindowOperator extends BaseOperator implements IncrementalSnapshots
     const ids: KeyId[] = [];
     const entries: WindowKeyEntry[] = [];
     const packer = this.packer;
-    packer.reset((this.keys.size + this.objectKeys.size) * 11);
+    // Room for a run of one-window keys (id + accumulator each): a larger first guess would allocate
+    // memory it never uses, and a large allocation makes V8 collect the whole heap.
+    packer.reset((this.keys.size + this.objectKeys.size) * 2 + 64);
     for (const map of [this.keys, this.objectKeys] as const) {
       for (const keyState of map.values()) {
         if (packKey(packer, keyState)) continue;
@@ -364,8 +596,19 @@ export class WindowOperator extends BaseOperator implements IncrementalSnapshots
   }
 
   trackChanges(): void {
-    if (this.changedKeys !== undefined) for (const k of this.changedKeys) k.changed = false;
+    const changed = this.changedKeys;
+    if (changed !== undefined) {
+      // Deleted key states are out of the maps for good (a key that comes back gets a new one): when
+      // most changed keys were deleted, only the live ones need their flag reset.
+      if (changed.length > this.keys.size + this.objectKeys.size) {
+        for (const map of [this.keys, this.objectKeys] as const) for (const k of map.values()) k.changed = false;
+      } else for (const k of changed) k.changed = false;
+    }
     this.changedKeys = [];
+  }
+
+  changeCount(): { changed: number; keys: number } {
+    return { changed: this.changedKeys?.length ?? 0, keys: this.keys.size + this.objectKeys.size };
   }
 
   snapshotChanges(): KeyedDeltaSnapshot {
@@ -373,10 +616,11 @@ export class WindowOperator extends BaseOperator implements IncrementalSnapshots
     const entries: WindowKeyEntry[] = [];
     const deletes: KeyId[] = [];
     const packer = this.packer;
-    packer.reset((this.changedKeys?.length ?? 0) * 11);
+    packer.reset((this.changedKeys?.length ?? 0) * 2 + 64);
     let deleted: Set<KeyId> | undefined;
-    for (const old of this.changedKeys ?? []) old.changed = false;
+    // One pass (each key state is touched once: at a million keys these are cache misses).
     for (const old of this.changedKeys ?? []) {
+      old.changed = false;
       // A key state with windows is in the maps (a key leaves them when its last window goes).
       const now = old.size > 0 ? old : this.currentKeyState(old);
       if (now === old) {
@@ -424,6 +668,7 @@ export class WindowOperator extends BaseOperator implements IncrementalSnapshots
       for (const t of timesOf(slots[i + 4] as TimerTimes)) this.addTimer(st, "event", t);
       for (const t of timesOf(slots[i + 5] as TimerTimes)) this.addTimer(st, "processing", t);
     }
+    this.restoredKey(keyState);
   }
 
   /** The key's state now in the operator's maps (undefined when the key holds no state). */
@@ -440,6 +685,7 @@ export class WindowOperator extends BaseOperator implements IncrementalSnapshots
     this.objectKeys.clear();
     while (this.eventTimers.size > 0) this.eventTimers.pop();
     while (this.processingTimers.size > 0) this.processingTimers.pop();
+    while (this.sliceTimers !== undefined && this.sliceTimers.size > 0) this.sliceTimers.pop();
     this.changedKeys = undefined;
     this.packer.reset();
     this.packer.release();
@@ -661,6 +907,11 @@ export class WindowOperator extends BaseOperator implements IncrementalSnapshots
     const old = state.window;
     const result = candidate.end > old.end ? { start: old.start, end: candidate.end } : old;
     const domain = this.eventTime ? "event" : "processing";
+    // Event time, no allowed lateness: the one timer (the trigger's and the cleanup, end − 1) is queued at
+    // or before its time; the new one is later or the same, so it is moved without queueing again
+    // (onWatermark queues it at its time when the old entry comes up): one queue entry per session and
+    // gap rather than per element.
+    const moved = this.eventTime && this.allowedLateness === 0 && state.eventTimes === old.end - 1 && state.processingTimes === undefined;
     deleteTime(state, "event", old.end - 1); // trigger.clear
     deleteTime(state, domain, this.cleanupTime(old));
     state.window = result;
@@ -668,7 +919,8 @@ export class WindowOperator extends BaseOperator implements IncrementalSnapshots
     state.end = result.end;
     state.triggerState = undefined;
     if (!state.hasContents) state.acc = undefined;
-    if (result.end - 1 > this.valve.watermark) this.addTimer(state, "event", result.end - 1); // trigger.onMerge
+    if (moved) state.eventTimes = result.end - 1; // trigger.onMerge (old.end − 1 was not yet due, so neither is this)
+    else if (result.end - 1 > this.valve.watermark) this.addTimer(state, "event", result.end - 1); // trigger.onMerge
     this.registerCleanup(state);
     return result;
   }
@@ -694,30 +946,36 @@ function packKey(packer: PackedKeysWriter, keyState: KeyState): boolean {
   const key = keyState.key;
   const length = 1 + keyState.size * WINDOW_SLOTS;
   if (typeof key !== "number" || length > MAX_PACKED_LENGTH) return false;
+  // Values into the packer's scratch; keys with the same windows (bounds, flags, timers) share a run in
+  // which only their id and accumulators are written (the key is the id).
+  const values = packer.values;
+  values[0] = key;
   let mask = 0;
+  let varying = 0;
   let bit = 2; // 2^i for value i; value 0 (the key) is never undefined
-  for (let st = keyState.head; st !== undefined; st = st.next) {
+  let i = 1;
+  for (let st = keyState.head; st !== undefined; st = st.next, i += WINDOW_SLOTS) {
     const acc = st.hasContents ? st.acc : undefined;
     if ((acc !== undefined && typeof acc !== "number") || st.triggerState !== undefined) return false;
-    if (typeof st.eventTimes === "object" || typeof st.processingTimes === "object") return false;
+    const eventTimes = st.eventTimes;
+    const processingTimes = st.processingTimes;
+    if (typeof eventTimes === "object" || typeof processingTimes === "object") return false;
     // start, end, flags are numbers; acc, event time, processing time may be undefined; trigger state is.
+    values[i] = st.start;
+    values[i + 1] = st.end;
+    values[i + 2] = (st.hasContents ? HAS_CONTENTS : 0) | (st.firedOnTime ? FIRED_ON_TIME : 0);
+    values[i + 3] = acc ?? 0;
+    values[i + 4] = eventTimes ?? 0;
+    values[i + 5] = processingTimes ?? 0;
+    values[i + 6] = 0;
     if (acc === undefined) mask += bit * 8;
-    if (st.eventTimes === undefined) mask += bit * 16;
-    if (st.processingTimes === undefined) mask += bit * 32;
+    if (eventTimes === undefined) mask += bit * 16;
+    if (processingTimes === undefined) mask += bit * 32;
     mask += bit * 64;
+    varying += bit * 8;
     bit *= 128;
   }
-  const at = packer.entry(snapshotId(keyState) as number, length, mask);
-  packer.set(at, key);
-  let i = at + 1;
-  for (let st = keyState.head; st !== undefined; st = st.next, i += WINDOW_SLOTS) {
-    packer.set(i, st.window.start);
-    packer.set(i + 1, st.window.end);
-    packer.set(i + 2, (st.hasContents ? HAS_CONTENTS : 0) | (st.firedOnTime ? FIRED_ON_TIME : 0));
-    packer.set(i + 3, st.hasContents && st.acc !== undefined ? (st.acc as number) : 0);
-    packer.set(i + 4, (st.eventTimes as number | undefined) ?? 0);
-    packer.set(i + 5, (st.processingTimes as number | undefined) ?? 0);
-  }
+  packer.runEntry(snapshotId(keyState) as number, length, mask, varying, true);
   return true;
 }
 
@@ -742,6 +1000,12 @@ function fromLegacyWindow(w: WindowSnapshot): unknown[] {
   const flags = (w.hasContents ? HAS_CONTENTS : 0) | (w.firedOnTime ? FIRED_ON_TIME : 0);
   const times = (ts: number[]): TimerTimes => (ts.length === 0 ? undefined : ts.length === 1 ? ts[0] : ts);
   return [w.start, w.end, flags, w.acc, times(w.eventTimes), times(w.processingTimes), w.triggerState];
+}
+
+/** Whether the key has a slice other than `except` starting in [start, end) (slicing). */
+function hasSliceIn(keyState: KeyState, except: WindowState, start: number, end: number): boolean {
+  for (let s = keyState.head; s !== undefined; s = s.next) if (s !== except && s.start >= start && s.start < end) return true;
+  return false;
 }
 
 /** The key's live window [start, end), if any. */

@@ -1,20 +1,25 @@
 /**
  * A keyed operator (window or process function) run by worker threads, as seen by the rest of the job:
  * it takes the place of the single-threaded operator in the physical plan. Records are routed by key
- * group to their worker and sent in batches: a message per {@link CHUNK} events (so workers already
- * work while the main thread reads the rest of the round) and the remainder at the round's end. The
- * combined input watermark, idleness changes and processing-time ticks go to every worker in their
- * place among the records. In `settle()` (the job awaits it every round) the workers' outputs come back and are passed
- * downstream: each worker's records up to its next watermark, then that watermark once — so every
+ * group to their worker (folded first into partial accumulators when the operator allows it,
+ * `pre-aggregation.ts`) and sent in batches, pipelined: the main thread never waits for a reply before
+ * sending more, up to {@link MAX_IN_FLIGHT} unanswered batches per worker. The combined input watermark,
+ * idleness changes and processing-time ticks go to every worker in their place among the records. In
+ * `settle()` (the job calls it every round) the outputs received so far are passed downstream: each
+ * worker's records up to its next watermark, then that watermark once all workers reached it — so every
  * firing a watermark causes is emitted before the watermark, and each key's outputs keep their order.
+ * Before a barrier, a stop and at the end of input it drains: everything is sent and every reply awaited.
  */
 import type { OutputTag } from "../../api/output-tag.js";
 import type { PlanNode } from "../../api/graph.js";
 import type { Operator, OperatorCounters, Output } from "../operator.js";
 import { WatermarkValve } from "../../time/watermark-valve.js";
-import { NO_WATERMARK } from "../../time/watermark.js";
+import { END_OF_TIME, NO_WATERMARK } from "../../time/watermark.js";
 import { UserFunctionError } from "../user-function-error.js";
-import { keyGroupOf, KEY_GROUPS, workerOfGroup } from "./key-group.js";
+import { keyId } from "../key-id.js";
+import { keyGroupOfId, KEY_GROUPS, workerOfGroup } from "./key-group.js";
+import { PreAggregator, preAggregationLayout } from "./pre-aggregation.js";
+import { packInputs, unpackOutputs } from "./record-packing.js";
 import type { ParallelPlan } from "./parallel-plan.js";
 import { mergeStates, splitState } from "./state-partition.js";
 import { WorkerHandle } from "./worker-handle.js";
@@ -23,7 +28,20 @@ import type { InputEvent, OutputEvent, WorkerFailure, WorkerReply } from "./work
 type KeyedNode = Extract<PlanNode, { kind: "window" | "process" }>;
 
 /** Events queued for one worker before they are sent without waiting for the round's end. */
-const CHUNK = 512;
+const CHUNK = 2048;
+/** At a round's end, a worker with nothing in flight gets its queue once it holds this many events… */
+const MIN_SEND = 256;
+/** …or once it has been held this many rounds (a message costs tens of µs: small ones are gathered). */
+const MAX_HELD_ROUNDS = 8;
+
+/**
+ * Sent batches a worker may have unanswered before `settle()` waits for its oldest reply
+ * (backpressure: the main thread runs at most this far ahead of a worker).
+ */
+const MAX_IN_FLIGHT = 6;
+
+/** Number keys whose worker is remembered (the cache starts over when full). */
+const NUMBER_OWNER_CACHE = 1 << 16;
 
 /** A keyed operator whose keys are spread over `parallelism` worker threads. */
 export class ParallelKeyedOperator implements Operator {
@@ -31,12 +49,28 @@ export class ParallelKeyedOperator implements Operator {
   private readonly valve: WatermarkValve;
   private readonly workers: WorkerHandle[];
   private readonly owner: Int32Array;
+  /** The worker of recently seen number keys (0 and -0 are one key, as in {@link keyId}). */
+  private readonly numberOwner = new Map<number, number>();
   private queues: InputEvent[][];
-  private queued = false;
-  /** Per worker, the replies to batches sent this round, in order. */
-  private inflight: Promise<WorkerReply>[][];
+  /** Per worker, the rounds its queue has been held back (see {@link MAX_HELD_ROUNDS}). */
+  private readonly held: number[];
+  /** The processing time of the latest tick (at first, the start): the clock events are queued at. */
+  private clock: number;
+  /** Per worker, the clock when its queue's first event was queued: the batch's `now` (a worker's clock never goes back). */
+  private readonly queuedAt: number[];
+  /** Per worker, the batches sent and not yet answered (each settles once its reply is taken in). */
+  private readonly inflight: Promise<void>[][];
+  /** Per worker, the outputs received and not yet passed downstream, from `received[w][consumed[w]]` on. */
+  private received: OutputEvent[][];
+  private readonly consumed: number[];
+  /** Per worker, the first failure it reported (thrown at the next settle, the lowest worker's first). */
+  private readonly failures: (Error | undefined)[];
+  /** The next settle waits for every batch in flight (a barrier, a stop); also once the end of time was sent. */
+  private draining = false;
+  /** Folds records into partial accumulators before they are shipped, when the operator allows it. */
+  private readonly folder: PreAggregator | undefined;
   /** Replies to init/restore not yet checked. */
-  private startup: Promise<WorkerReply>[] = [];
+  private startup: Promise<void>[] = [];
   private prepared: unknown;
   private closed = false;
 
@@ -53,11 +87,19 @@ export class ParallelKeyedOperator implements Operator {
     for (let g = 0; g < KEY_GROUPS; g++) this.owner[g] = workerOfGroup(g, n);
     this.queues = Array.from({ length: n }, () => []);
     this.inflight = Array.from({ length: n }, () => []);
+    this.held = Array.from({ length: n }, () => 0);
+    this.clock = now();
+    this.queuedAt = Array.from({ length: n }, () => this.clock);
+    this.received = Array.from({ length: n }, () => []);
+    this.consumed = Array.from({ length: n }, () => 0);
+    this.failures = Array.from({ length: n }, () => undefined);
+    const layout = preAggregationLayout(node);
+    this.folder = layout === undefined || node.kind !== "window" ? undefined : new PreAggregator(node, layout);
     const operator = parallel.operators.get(node.id);
     if (operator === undefined) throw new Error(`operator ${node.name} was not prepared for parallel execution`);
     this.workers = Array.from({ length: n }, (_, i) => new WorkerHandle(`${node.name} [${i + 1}/${n}]`));
-    const start = now();
-    for (const w of this.workers) this.expect(w.request({ type: "init", operator, captures: parallel.captures, now: start }));
+    const start = this.clock;
+    this.workers.forEach((w, i) => this.expect(i, w.request({ type: "init", operator, captures: parallel.captures, now: start })));
   }
 
   /** The operator's name (for errors and metrics). */
@@ -72,18 +114,32 @@ export class ParallelKeyedOperator implements Operator {
 
   processElement(value: unknown, timestamp: number | undefined): void {
     this.counters.recordsIn++;
-    let group: number;
+    let id: string | number;
     let key: unknown;
+    let worker: number;
     try {
       key = this.node.key(value);
-      group = keyGroupOf(key);
+      if (typeof key === "number") {
+        // Number keys (the common case): their worker is remembered, not hashed again.
+        id = key;
+        let w = this.numberOwner.get(key);
+        if (w === undefined) {
+          if (this.numberOwner.size >= NUMBER_OWNER_CACHE) this.numberOwner.clear();
+          w = this.owner[keyGroupOfId(keyId(key))]!;
+          this.numberOwner.set(key, w);
+        }
+        worker = w;
+      } else {
+        id = keyId(key);
+        worker = this.owner[keyGroupOfId(id)]!;
+      }
     } catch (error) {
       throw error instanceof UserFunctionError ? error : new UserFunctionError(this.node.name, value, error);
     }
-    const worker = this.owner[group]!;
+    if (this.folder !== undefined && this.folder.add(id, key, worker, value, timestamp, this.valve.watermark)) return;
     const queue = this.queues[worker]!;
+    if (queue.length === 0) this.queuedAt[worker] = this.clock;
     queue.push([0, key, value, timestamp]);
-    this.queued = true;
     if (queue.length >= CHUNK) this.send(worker);
   }
 
@@ -97,43 +153,92 @@ export class ParallelKeyedOperator implements Operator {
 
   onProcessingTime(now: number): void {
     this.broadcast([3, now]);
+    this.clock = now;
   }
 
-  /** Sends the round's events to the workers and passes their outputs downstream. */
+  /**
+   * Makes the next {@link settle} wait for every batch in flight, so that afterwards no record of this
+   * operator is on its way (the job calls it before a checkpoint's barrier and when it stops).
+   */
+  drainAtNextSettle(): void {
+    this.draining = true;
+  }
+
+  /**
+   * Pipelined: sends a worker its queue when it has nothing in flight and the queue is worth a message
+   * ({@link MIN_SEND} events, or held {@link MAX_HELD_ROUNDS} rounds; a busy worker's events gather
+   * into one larger message, sent at {@link CHUNK} events), and passes downstream the outputs received
+   * so far — without waiting for replies, unless a worker has more than {@link MAX_IN_FLIGHT} batches
+   * unanswered (it waits for the oldest: backpressure) or it drains (a barrier, a stop, the end of
+   * input: then it sends everything and waits for every reply).
+   */
   async settle(): Promise<void> {
-    await this.checkStartup();
-    if (!this.queued) return;
-    this.queued = false;
-    for (let w = 0; w < this.queues.length; w++) if (this.queues[w]!.length > 0) this.send(w);
-    const inflight = this.inflight;
-    this.inflight = inflight.map(() => []);
-    const answers = await Promise.all(inflight.map((replies) => Promise.all(replies)));
-    const outputs: (readonly OutputEvent[])[] = [];
-    for (const replies of answers) {
-      if (replies.length === 0) continue;
-      const merged: OutputEvent[] = [];
-      for (const answer of replies) {
-        if (answer.type === "error") throw rebuildError(answer.failure);
-        if (answer.type !== "batch") throw new Error(`operator ${this.name}: a worker answered ${answer.type} to a batch`);
-        this.counters.lateRecordsDropped += answer.lateRecordsDropped;
-        for (const e of answer.outputs) merged.push(e);
-      }
-      outputs.push(merged);
+    // After the end of input (the end-of-time watermark went out), every settle waits for everything.
+    const all = this.draining || this.valve.watermark === END_OF_TIME;
+    this.draining = false;
+    this.flushFolder();
+    for (let w = 0; w < this.queues.length; w++) {
+      const length = this.queues[w]!.length;
+      if (length === 0) continue;
+      if (all || (this.inflight[w]!.length === 0 && (length >= MIN_SEND || ++this.held[w]! >= MAX_HELD_ROUNDS))) this.send(w);
     }
-    this.emitMerged(outputs);
+    if (all && this.startup.length > 0) {
+      const startup = this.startup;
+      this.startup = [];
+      await Promise.all(startup);
+    }
+    for (let w = 0; w < this.inflight.length; w++) {
+      const inflight = this.inflight[w]!;
+      if (all) {
+        while (inflight.length > 0) await inflight[0];
+      } else {
+        while (inflight.length > MAX_IN_FLIGHT) await inflight[0];
+      }
+    }
+    this.throwFailure();
+    this.emitReceived();
   }
 
-  /** Sends worker `w`'s queued events now (their outputs are collected at {@link settle}). */
+  /** Sends worker `w`'s queued events now (their outputs are taken in as they come back). */
   private send(w: number): void {
+    this.flushFolder();
     const events = this.queues[w]!;
     this.queues[w] = [];
-    const reply = this.workers[w]!.request({ type: "batch", now: this.now(), events });
-    reply.catch(() => {}); // awaited (and thrown) in settle
-    this.inflight[w]!.push(reply);
+    this.held[w] = 0;
+    const inflight = this.inflight[w]!;
+    const { packed, transfer } = packInputs(events);
+    const taken = this.workers[w]!.request({ type: "batch", now: this.queuedAt[w]!, events: packed }, transfer).then(
+      (reply) => this.receive(w, reply),
+      (error: unknown) => this.receive(w, undefined, error),
+    ).finally(() => {
+      inflight.shift();
+    });
+    inflight.push(taken);
+  }
+
+  /** A worker's reply to a batch (in order): its outputs are kept until {@link emitReceived}. */
+  private receive(w: number, reply: WorkerReply | undefined, error?: unknown): void {
+    if (this.failures[w] !== undefined) return;
+    if (reply === undefined) {
+      this.failures[w] = error instanceof Error ? error : new Error(String(error));
+    } else if (reply.type === "error") {
+      this.failures[w] = rebuildError(reply.failure);
+    } else if (reply.type !== "batch") {
+      this.failures[w] = new Error(`operator ${this.name}: a worker answered ${reply.type} to a batch`);
+    } else {
+      this.counters.lateRecordsDropped += reply.lateRecordsDropped;
+      const list = this.received[w]!;
+      for (const e of unpackOutputs(reply.outputs)) list.push(e);
+    }
+  }
+
+  private throwFailure(): void {
+    for (const f of this.failures) if (f !== undefined) throw f;
   }
 
   /** Collects the workers' state (the job calls it at a round boundary, right before {@link snapshotState}). */
   async prepareSnapshot(): Promise<void> {
+    this.draining = true;
     await this.settle();
     const answers = await Promise.all(this.workers.map((w) => w.request({ type: "snapshot" })));
     const parts = answers.map((a) => {
@@ -155,7 +260,7 @@ export class ParallelKeyedOperator implements Operator {
     const parts = splitState(this.name, state, this.workers.length);
     this.valve.restore((state as { valve: ReturnType<WatermarkValve["snapshot"]> }).valve);
     this.counters.watermark = this.valve.watermark;
-    this.workers.forEach((w, i) => this.expect(w.request({ type: "restore", state: parts[i] })));
+    this.workers.forEach((w, i) => this.expect(i, w.request({ type: "restore", state: parts[i] })));
   }
 
   /** Terminates the worker threads (the job calls it when it ends, however it ends). */
@@ -169,33 +274,54 @@ export class ParallelKeyedOperator implements Operator {
 
   private control(change: { idle?: boolean; watermark?: number }): void {
     if (change.idle !== undefined) this.broadcast([2, change.idle]);
-    if (change.watermark !== undefined) this.broadcast([1, change.watermark]);
+    if (change.watermark !== undefined) {
+      this.broadcast([1, change.watermark]);
+    }
   }
 
   private broadcast(event: InputEvent): void {
-    for (const q of this.queues) q.push(event);
-    this.queued = true;
+    this.flushFolder();
+    for (let w = 0; w < this.queues.length; w++) {
+      const queue = this.queues[w]!;
+      if (queue.length === 0) this.queuedAt[w] = this.clock;
+      queue.push(event);
+    }
   }
 
-  private expect(reply: Promise<WorkerReply>): void {
-    reply.catch(() => {}); // checked (and thrown) at the next settle
-    this.startup.push(reply);
+  /** Pre-aggregated accumulators into the queues (folded since the latest tick: queued at {@link clock}). */
+  private flushFolder(): void {
+    if (this.folder === undefined) return;
+    for (let w = 0; w < this.queues.length; w++) if (this.queues[w]!.length === 0) this.queuedAt[w] = this.clock;
+    this.folder.flush(this.queues);
   }
 
-  private async checkStartup(): Promise<void> {
-    if (this.startup.length === 0) return;
-    const startup = this.startup;
-    this.startup = [];
-    for (const reply of await Promise.all(startup)) if (reply.type === "error") throw rebuildError(reply.failure);
+  /** Init and restore replies: not awaited (batches queue behind them in the worker); a failure is kept for the next settle. */
+  private expect(w: number, reply: Promise<WorkerReply>): void {
+    this.startup.push(
+      reply.then(
+        (r) => {
+          if (r.type === "error") this.failures[w] ??= rebuildError(r.failure);
+        },
+        (error: unknown) => {
+          this.failures[w] ??= error instanceof Error ? error : new Error(String(error));
+        },
+      ),
+    );
   }
 
-  /** Each worker's records up to its next control event, then that event once (all workers have the same ones). */
-  private emitMerged(outputs: readonly (readonly OutputEvent[])[]): void {
-    const pos = outputs.map(() => 0);
+  /**
+   * Passes downstream what the workers sent back so far: each worker's records up to its next control
+   * event (watermark, idleness), then that event once all workers have reached it (they all get the same
+   * ones, in the same order). A worker's records after a control event wait until it is emitted.
+   */
+  private emitReceived(): void {
+    const received = this.received;
+    const pos = this.consumed;
     const tags = this.parallel.tags;
+    const n = received.length;
     for (;;) {
-      for (let w = 0; w < outputs.length; w++) {
-        const list = outputs[w]!;
+      for (let w = 0; w < n; w++) {
+        const list = received[w]!;
         let p = pos[w]!;
         for (; p < list.length; p++) {
           const e = list[p]!;
@@ -210,12 +336,14 @@ export class ParallelKeyedOperator implements Operator {
         }
         pos[w] = p;
       }
-      const at = pos.findIndex((p, w) => p < outputs[w]!.length);
-      if (at < 0) return;
-      const event = outputs[at]![pos[at]!]!;
-      for (let w = 0; w < outputs.length; w++) {
-        const other = outputs[w]![pos[w]!];
-        if (other === undefined || other[0] !== event[0] || other[1] !== event[1]) {
+      // A control event goes on once every worker has it next.
+      let ready = true;
+      for (let w = 0; w < n && ready; w++) if (pos[w]! >= received[w]!.length) ready = false;
+      if (!ready) break;
+      const event = received[0]![pos[0]!]!;
+      for (let w = 0; w < n; w++) {
+        const other = received[w]![pos[w]!]!;
+        if (other[0] !== event[0] || other[1] !== event[1]) {
           throw new Error(`operator ${this.name}: its workers disagree on the watermark sequence (internal error)`);
         }
         pos[w]!++;
@@ -226,6 +354,13 @@ export class ParallelKeyedOperator implements Operator {
       } else {
         this.out.idle(event[1] as boolean);
       }
+    }
+    // Forget what was passed on.
+    for (let w = 0; w < n; w++) {
+      const list = received[w]!;
+      if (pos[w] === list.length) received[w] = [];
+      else if (pos[w]! > 0) received[w] = list.slice(pos[w]);
+      pos[w] = 0;
     }
   }
 }

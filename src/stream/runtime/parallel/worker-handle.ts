@@ -42,13 +42,13 @@ export class WorkerHandle {
     this.worker.unref();
   }
 
-  /** Sends `request`; resolves with its reply. */
-  request(request: WorkerRequest): Promise<WorkerReply> {
+  /** Sends `request` (moving the `transfer` buffers to the worker); resolves with its reply. */
+  request(request: WorkerRequest, transfer: readonly ArrayBuffer[] = []): Promise<WorkerReply> {
     if (this.broken !== undefined) return Promise.reject(this.broken);
     return new Promise<WorkerReply>((resolve, reject) => {
       if (this.pending.length === 0) this.worker.ref();
       this.pending.push({ resolve, reject });
-      this.worker.postMessage(request);
+      this.worker.postMessage(request, transfer);
     });
   }
 

@@ -14,7 +14,9 @@ import type { Operator, Output } from "../operator.js";
 import { KeyedProcessOperator } from "../operators/keyed-process-operator.js";
 import { WindowOperator } from "../operators/window-operator.js";
 import { UserFunctionError } from "../user-function-error.js";
+import { acceptingPartials, partialElement } from "./pre-aggregation.js";
 import { Rebuilder } from "./rebuild.js";
+import { packOutputs, unpackInputs } from "./record-packing.js";
 import { KERNEL_RUNTIME_GLOBAL } from "./worker-globals.js";
 import type { OutputEvent, WorkerFailure, WorkerReply, WorkerRequest } from "./worker-protocol.js";
 
@@ -41,8 +43,8 @@ const output: Output = {
   idle: (idle) => outputs.push([3, idle]),
 };
 
-function reply(message: WorkerReply): void {
-  port!.postMessage(message);
+function reply(message: WorkerReply, transfer: readonly ArrayBuffer[] = []): void {
+  port!.postMessage(message, transfer);
 }
 
 function failure(error: unknown): WorkerFailure {
@@ -85,7 +87,7 @@ function build(request: Extract<WorkerRequest, { type: "init" }>): Operator {
       trigger: r.value(spec.trigger) as Trigger,
       allowedLateness: spec.allowedLateness,
       lateTag: spec.lateTag === undefined ? undefined : r.tag(spec.lateTag),
-      aggregate: r.value(spec.aggregate) as AggregateFunction<unknown, unknown, unknown>,
+      aggregate: acceptingPartials(r.value(spec.aggregate) as AggregateFunction<unknown, unknown, unknown>),
       result: r.value(spec.result) as (value: unknown, context: WindowContext<unknown>) => unknown,
       now,
     });
@@ -112,7 +114,7 @@ port.on("message", (request: WorkerRequest) => {
         const op = operator!;
         clock = request.now;
         outputs = [];
-        for (const event of request.events) {
+        for (const event of unpackInputs(request.events)) {
           switch (event[0]) {
             case 0:
               currentKey = event[1];
@@ -128,10 +130,15 @@ port.on("message", (request: WorkerRequest) => {
               clock = event[1];
               op.onProcessingTime(event[1]);
               break;
+            case 4:
+              currentKey = event[1];
+              op.processElement(partialElement(event[3]), event[2], 0);
+              break;
           }
         }
         const late = op.counters.lateRecordsDropped;
-        reply({ type: "batch", outputs, lateRecordsDropped: late - reportedLate });
+        const { packed, transfer } = packOutputs(outputs);
+        reply({ type: "batch", outputs: packed, lateRecordsDropped: late - reportedLate }, transfer);
         reportedLate = late;
         outputs = [];
         return;
