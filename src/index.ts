@@ -31,9 +31,13 @@ export { chart, chartOf } from "./charts/index.js";
 export { showJobStatus, jobStatusBundle, stopJobsWithCheckpoint } from "./notebook/job-status.js";
 export { onKernelShutdown } from "./display/shutdown-hooks.js";
 import { installJobStatusDisplays } from "./notebook/job-status.js";
+import { registerWorkerGlobal } from "./stream/runtime/parallel/worker-globals.js";
+import { RUNTIME_GLOBAL, workerRuntimeStandIn } from "./evaluator/runtime-global.js";
 
 // Inside the kernel, every job a cell starts gets a live status display under that cell.
 installJobStatusDisplays();
+// Cell functions shipped to a parallel job's worker threads name the kernel's runtime object.
+registerWorkerGlobal(RUNTIME_GLOBAL, workerRuntimeStandIn);
 export { BufferedMutatorError } from "./hbase/buffered-mutator-error.js";
 
 export type { HBaseScanSourceOptions } from "./connectors/hbase-scan-source.js";

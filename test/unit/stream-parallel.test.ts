@@ -20,6 +20,7 @@ import type { StartOptions } from "../../src/stream/api/job.js";
 import { aggregate, count, maxBy } from "../../src/stream/aggregates/index.js";
 import { startJob } from "../../src/stream/runtime/job-runner.js";
 import { liveWorkerThreads } from "../../src/stream/runtime/parallel/worker-handle.js";
+import { registerWorkerGlobal } from "../../src/stream/runtime/parallel/worker-globals.js";
 import { keyGroupOf, workerOfGroup } from "../../src/stream/runtime/parallel/key-group.js";
 import { mergeStates, splitState } from "../../src/stream/runtime/parallel/state-partition.js";
 import { nexmark } from "../../src/stream/sources/nexmark/nexmark-source.js";
@@ -28,6 +29,8 @@ import { fromArray } from "../../src/stream/sources/from-array.js";
 import { continuousEventTimeTrigger, session, sliding, tumbling } from "../../src/stream/windowing/index.js";
 
 const TIMEOUT = 180_000;
+/** A global of the main thread that shipped code names (see the registerWorkerGlobal test). */
+declare const __sluiceTestRuntime: { where: string };
 const dirs: string[] = [];
 afterAll(() => {
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
@@ -284,6 +287,32 @@ describe("shipping user functions", () => {
     expect(serial?.message).toMatch(/^window tumbling\(50ms\) aggregate failed on record \{ k: 2, v: 137, ts: 137 \}: RangeError: bad value 137$/);
     expect(parallel?.name).toBe("UserFunctionError");
     expect(parallel?.message).toBe(serial?.message);
+    expect(liveWorkerThreads()).toBe(0);
+  });
+
+  it("a global registered with registerWorkerGlobal ships as the worker's stand-in; unregistered, it is a free variable", { timeout: TIMEOUT }, async () => {
+    const name = "__sluiceTestRuntime";
+    const g = globalThis as Record<string, unknown>;
+    g[name] = { where: "main" };
+    try {
+      const direct = ([out]: ReturnType<typeof collect<unknown>>[]) =>
+        from(fromArray([1, 2, 3, 4]))
+          .keyBy((n) => n % 2)
+          .process<string>({
+            processElement(n, ctx) {
+              ctx.emit(`${n} ${__sluiceTestRuntime.where}`);
+            },
+          })
+          .to(out!)
+          .plan();
+      expect(() => start(direct([collect()]), { parallelism: 2 })).toThrow(/refers to the variable __sluiceTestRuntime/);
+      registerWorkerGlobal(name, () => Object.freeze({ where: "worker" }));
+      expect((await runJob(direct, 1, { parallelism: 2 }))[0]!.slice().sort()).toEqual(["1 worker", "2 worker", "3 worker", "4 worker"]);
+      expect((await runJob(direct, 1, { parallelism: 1 }))[0]!.slice().sort()).toEqual(["1 main", "2 main", "3 main", "4 main"]);
+      expect(() => registerWorkerGlobal("not a name", () => 1)).toThrow('registerWorkerGlobal: "not a name" is not an identifier');
+    } finally {
+      delete g[name];
+    }
     expect(liveWorkerThreads()).toBe(0);
   });
 

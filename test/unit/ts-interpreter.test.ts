@@ -212,6 +212,31 @@ describe("TypeScriptInterpreter", () => {
     expect((await run("await jobs.stopAll(); bg.status")).output.result()).toBe("'stopped'");
   });
 
+  it("a cell's function with a loop (an interrupt check in it) runs on a parallel job's worker threads", async () => {
+    const cell = [
+      'import { from, fromArray, aggregate, tumbling, collect } from "sluice";',
+      'import type { WindowResult } from "sluice";',
+      "const out = collect<WindowResult<number, number>>();",
+      "const job = from(fromArray(Array.from({ length: 400 }, (_, i) => i)))",
+      "  .withTimestamps((n) => n)",
+      "  .keyBy((n) => n % 4)",
+      "  .window(tumbling(100))",
+      "  .aggregate(aggregate({",
+      "    create: () => 0,",
+      "    add: (acc: number, n: number) => { let s = acc; for (let i = 0; i < 3; i++) s += n; return s; },",
+      "    merge: (a: number, b: number) => a + b,",
+      "    result: (s: number) => s,",
+      "  }))",
+      "  .to(out)",
+      '  .start({ name: "parallel loops", parallelism: 2 });',
+      "await job.done;",
+      "[job.status, out.records.reduce((a, w) => a + w.value, 0)]",
+    ].join("\n");
+    const { outcome, output } = await run(cell);
+    expect(outcome.status, JSON.stringify([outcome, output.events])).toBe("ok");
+    expect(output.result()).toBe(`[ 'finished', ${3 * ((399 * 400) / 2)} ]`);
+  });
+
   it("interrupts a busy loop that runs after an await (flag set from another thread)", async () => {
     const worker = new Worker("const { workerData } = require('node:worker_threads'); setTimeout(() => Atomics.store(workerData, 0, 1), 300);", {
       eval: true,

@@ -7,7 +7,7 @@ import { OutputTag } from "../../api/output-tag.js";
 import { factoryDescriptorOf } from "../../aggregates/factory-descriptor.js";
 import type { Shipped, ShippedCaptures } from "./shipped.js";
 import { freeVariables, parseFunction } from "./free-variables.js";
-import { KERNEL_RUNTIME_GLOBAL, WORKER_GLOBALS } from "./worker-globals.js";
+import { isRegisteredWorkerGlobal, WORKER_GLOBALS } from "./worker-globals.js";
 
 /** Where shipping happens (for error messages) and what it may refer to. */
 export interface ShipContext {
@@ -108,7 +108,7 @@ function functionSource(fn: (...args: unknown[]) => unknown, operator: string, p
     );
   }
   const unknown = freeVariables(parsed.node).filter(
-    (n) => !context.captureNames.has(n) && !WORKER_GLOBALS.has(n) && !(n === KERNEL_RUNTIME_GLOBAL && n in globalThis),
+    (n) => !context.captureNames.has(n) && !WORKER_GLOBALS.has(n) && !isRegisteredWorkerGlobal(n),
   );
   if (unknown.length > 0) {
     const names = unknown.join(", ");

@@ -12,6 +12,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
+import { workerGlobalStandIns } from "./worker-globals.js";
 
 /** The module loader (run by Node's loader thread in the worker). */
 const LOADER = `
@@ -83,11 +84,12 @@ export function sourceLoaderRegistration(): { specifier: string; options: { data
 export function startWorkerThread(name: string): Worker {
   const here = import.meta.url;
   const compiled = new URL("./worker-main.js", here);
-  if (!here.endsWith(".ts") || existsSync(fileURLToPath(compiled))) return new Worker(compiled, { name });
+  const workerData = { standIns: workerGlobalStandIns() };
+  if (!here.endsWith(".ts") || existsSync(fileURLToPath(compiled))) return new Worker(compiled, { name, workerData });
   const sources = new URL("./worker-main.ts", here).href;
   const { specifier, options } = sourceLoaderRegistration();
   const boot =
     `require("node:module").register(${JSON.stringify(specifier)}, ${JSON.stringify(options)});` +
     `import(${JSON.stringify(sources)}).catch((e) => { setImmediate(() => { throw e; }); });`;
-  return new Worker(boot, { eval: true, name });
+  return new Worker(boot, { eval: true, name, workerData });
 }

@@ -29,9 +29,31 @@ export const WORKER_GLOBALS: ReadonlySet<string> = new Set(
     .split(/\s+/),
 );
 
+/** Registered globals: name → the source of the function making a worker's stand-in. */
+const standIns = new Map<string, string>();
+
 /**
- * The notebook kernel's runtime object: its compiler puts an interrupt check (`__sluice.interruptFlag`,
- * `__sluice.interrupted()`) into every loop of cell code. Workers get a stand-in whose flag never
- * rises (an interrupt stops the job from the main thread instead).
+ * Lets functions shipped to worker threads name a global of the main thread that a worker does not
+ * have (e.g. a runtime object that a compiler puts into user code): each worker defines `name` as
+ * what `create` returns there. `create` travels as its source, so it must be self-contained (no
+ * variables from its scope). A name is shipped only while it is also defined on the main thread.
+ * @example
+ * ```ts
+ * registerWorkerGlobal("__runtime", () => Object.freeze({ interruptFlag: new Int32Array(1) }));
+ * ```
  */
-export const KERNEL_RUNTIME_GLOBAL = "__sluice";
+export function registerWorkerGlobal(name: string, create: () => unknown): void {
+  if (typeof name !== "string" || !/^[A-Za-z_$][\w$]*$/.test(name)) throw new TypeError(`registerWorkerGlobal: ${JSON.stringify(name)} is not an identifier`);
+  if (typeof create !== "function") throw new TypeError(`registerWorkerGlobal: create must be a function, got ${typeof create}`);
+  standIns.set(name, Function.prototype.toString.call(create));
+}
+
+/** Whether shipped code may name `name`: registered, and defined on this (the main) thread. */
+export function isRegisteredWorkerGlobal(name: string): boolean {
+  return standIns.has(name) && name in globalThis;
+}
+
+/** The registered stand-ins as `[name, source of create]` pairs, for a new worker's `workerData`. */
+export function workerGlobalStandIns(): [string, string][] {
+  return [...standIns];
+}

@@ -3,7 +3,7 @@
  * runs each batch of input events through it in order, and replies with the outputs (records, side
  * outputs, watermarks, idleness, in the order the operator produced them), its snapshots, or the error.
  */
-import { parentPort } from "node:worker_threads";
+import { parentPort, workerData } from "node:worker_threads";
 import type { OutputTag } from "../../api/output-tag.js";
 import type { KeyedProcessFunction } from "../../api/process-function.js";
 import type { WindowContext } from "../../api/window-result.js";
@@ -17,17 +17,16 @@ import { UserFunctionError } from "../user-function-error.js";
 import { acceptingPartials, partialElement } from "./pre-aggregation.js";
 import { Rebuilder } from "./rebuild.js";
 import { packOutputs, unpackInputs } from "./record-packing.js";
-import { KERNEL_RUNTIME_GLOBAL } from "./worker-globals.js";
 import type { OutputEvent, WorkerFailure, WorkerReply, WorkerRequest } from "./worker-protocol.js";
 
 const port = parentPort;
 if (port === null) throw new Error("worker-main runs in a worker thread");
 
-// Loops in notebook cell code check the kernel's interrupt flag: a flag that never rises stands in.
-Object.defineProperty(globalThis, KERNEL_RUNTIME_GLOBAL, {
-  value: Object.freeze({ interruptFlag: new Int32Array(1), interrupted: () => {} }),
-  configurable: true,
-});
+// Globals registered on the main thread (registerWorkerGlobal): each made here by its function.
+for (const [name, create] of (workerData as { standIns?: [string, string][] } | null)?.standIns ?? []) {
+  const make = (0, eval)(`(${create})`) as () => unknown;
+  Object.defineProperty(globalThis, name, { value: make(), configurable: true });
+}
 
 let operator: Operator | undefined;
 let rebuilder: Rebuilder | undefined;
