@@ -1,6 +1,6 @@
 /**
- * A small seeded pseudo-random generator (mulberry32) for tests that kill processes or race writers at
- * "random" points: the same seed gives the same sequence, so a failure can be replayed.
+ * A small seeded pseudo-random generator (mulberry32) for tests with random data or "random" points
+ * (kills, races): the same seed gives the same sequence, so a failure can be replayed.
  */
 
 /**

@@ -14,24 +14,13 @@ import type { Result } from "../../src/hbase/result.js";
 import type { RowResult } from "../../src/hbase/model/row-result.js";
 import { RegionScanner, tableScanner } from "../../src/hbase/local-endpoint/region-scanner.js";
 import { tempDir } from "./hbase-embedded-support.js";
+import { seededRandom } from "../support/seeded-random.mjs";
 
 const enc = new TextEncoder();
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
-
-/** A small seeded PRNG (mulberry32), so a failure can be replayed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 async function open(): Promise<Connection> {
   const { dir, remove } = await tempDir();
@@ -54,7 +43,7 @@ function rowKey(i: number): Uint8Array {
 
 /** A table of `n` random rows written with puts and deletes of every kind; returns its row keys. */
 async function randomTable(store: Connection, name: string, seed: number, n: number): Promise<{ table: Table; rows: Uint8Array[] }> {
-  const random = prng(seed);
+  const random = seededRandom(seed);
   await store.admin.createTable(name, {
     families: [{ name: "d", maxVersions: 3 }, { name: "t", ttlMs: 60 * 60 * 1000, minVersions: 1, maxVersions: 2 }, "e"],
     splitKeys: ["r030", "r060"],

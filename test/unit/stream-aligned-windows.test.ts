@@ -14,6 +14,7 @@ import { TimeBuckets, TimeQueue } from "../../src/stream/runtime/timer-heap.js";
 import { alignedLayout } from "../../src/stream/windowing/aligned-layout.js";
 import { continuousEventTimeTrigger, session, sliding, tumbling } from "../../src/stream/windowing/index.js";
 import type { Trigger, WindowAssigner } from "../../src/stream/windowing/index.js";
+import { seededRandom } from "../support/seeded-random.mjs";
 
 interface Ev {
   key: string;
@@ -21,21 +22,9 @@ interface Ev {
   n: number;
 }
 
-/** A deterministic pseudo-random generator (mulberry32). */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** Events over a few keys, mostly increasing timestamps (some negative), a fifth of them up to 70 ms late. */
 function randomEvents(seed: number, n: number): Ev[] {
-  const rnd = random(seed);
+  const rnd = seededRandom(seed);
   const out: Ev[] = [];
   let t = -60;
   for (let i = 0; i < n; i++) {
@@ -143,7 +132,7 @@ describe("aligned windows: the fast path equals the general one", () => {
 
 describe("TimeBuckets", () => {
   it("pops in time order like the heap, items of one time in push order, also when pushed while draining", () => {
-    const rnd = random(11);
+    const rnd = seededRandom(11);
     const buckets = new TimeBuckets<number>();
     const heap = new TimeQueue<number>();
     const fromBuckets: [number, number][] = [];
