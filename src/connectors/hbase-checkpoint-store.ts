@@ -28,6 +28,7 @@
 import type { Admin, BytesLike, Connection, Put, Table } from "../hbase/table.js";
 import type { Result } from "../hbase/result.js";
 import type { CheckpointInfo, CheckpointStore } from "../stream/checkpoint/checkpoint-store.js";
+import { SerialQueue } from "../stream/checkpoint/serial-queue.js";
 
 /** Options of {@link hbaseCheckpointStore}. */
 export interface HBaseCheckpointStoreOptions {
@@ -133,8 +134,8 @@ class HBaseCheckpointStore implements CheckpointStore {
   private readonly family: string;
   private readonly prefix: string;
   private ready: Promise<boolean> | undefined;
-  /** The tail of the queue of writes, materialisations and deletions (one at a time). */
-  private queue: Promise<unknown> = Promise.resolve();
+  /** Writes, materialisations, prunes and deletions, one at a time. */
+  private readonly queue = new SerialQueue();
 
   constructor(
     private readonly connection: Connection | undefined,
@@ -151,11 +152,11 @@ class HBaseCheckpointStore implements CheckpointStore {
   }
 
   write(info: Omit<CheckpointInfo, "bytes" | "completedAt">, state: Uint8Array): Promise<CheckpointInfo> {
-    return this.serialised(() => this.writeNow(info, state));
+    return this.queue.run(() => this.writeNow(info, state));
   }
 
   materialize(info: CheckpointInfo, state: Uint8Array): Promise<CheckpointInfo> {
-    return this.serialised(async () => {
+    return this.queue.run(async () => {
       if (info === null || typeof info !== "object" || info.kind !== "checkpoint" || info.parent === undefined) {
         throw new Error(`checkpoint ${String(info?.id)} is not an incremental checkpoint: nothing to materialise`);
       }
@@ -173,12 +174,6 @@ class HBaseCheckpointStore implements CheckpointStore {
       await this.prune();
       return complete;
     });
-  }
-
-  private serialised<T>(task: () => Promise<T>): Promise<T> {
-    const run = this.queue.then(task, task);
-    this.queue = run.catch(() => undefined);
-    return run;
   }
 
   private async writeNow(info: Omit<CheckpointInfo, "bytes" | "completedAt">, state: Uint8Array): Promise<CheckpointInfo> {
@@ -288,7 +283,7 @@ class HBaseCheckpointStore implements CheckpointStore {
   }
 
   deleteSavepoint(name: string): Promise<void> {
-    return this.serialised(() => this.deleteSavepointNow(name));
+    return this.queue.run(() => this.deleteSavepointNow(name));
   }
 
   private async deleteSavepointNow(name: string): Promise<void> {

@@ -436,12 +436,13 @@ describe("a writer killed with SIGKILL in the middle of a large checkpoint", () 
     connOpen = false;
     await conn.close(); // the child opens the store: one process at a time
     await ensureSluiceBuilt();
-    // The child runs the current source of the store (transpiled: it has only type imports) with the
-    // built embedded store, so the test does not depend on when dist/ was built.
+    // The child runs the current source of the store (transpiled, its relative imports resolved in the
+    // build) with the built embedded store, so the test does not depend on when dist/ was built.
     const source = await readFile(path.join(REPO_ROOT, "src", "connectors", "hbase-checkpoint-store.ts"), "utf8");
     const transpiled = ts.transpileModule(source, { compilerOptions: { module: ts.ModuleKind.ES2022, target: ts.ScriptTarget.ES2022, verbatimModuleSyntax: true } });
+    const built = (specifier: string) => pathToFileURL(path.join(REPO_ROOT, "dist", "connectors", specifier)).href;
     const storeModule = path.join(dir, "hbase-checkpoint-store.mjs");
-    await writeFile(storeModule, transpiled.outputText);
+    await writeFile(storeModule, transpiled.outputText.replace(/from "(\.\.?\/[^"]+)"/g, (_, specifier: string) => `from ${JSON.stringify(built(specifier))}`));
     const { connect: connectBuilt } = (await import(pathToFileURL(path.join(REPO_ROOT, "dist", "hbase", "connect.js")).href)) as { connect: typeof connect };
     const { hbaseCheckpointStore: builtStore } = (await import(pathToFileURL(storeModule).href)) as { hbaseCheckpointStore: typeof hbaseCheckpointStore };
 

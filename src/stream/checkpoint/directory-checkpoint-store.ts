@@ -11,6 +11,7 @@
 import { mkdir, open, readdir, readFile, rename, rm } from "node:fs/promises";
 import path from "node:path";
 import type { CheckpointInfo, CheckpointStore } from "./checkpoint-store.js";
+import { SerialQueue } from "./serial-queue.js";
 
 const METADATA = "_metadata.json";
 const STATE = "state.bin";
@@ -59,15 +60,15 @@ export class DirectoryCheckpointStore implements CheckpointStore {
     if (!Number.isInteger(retain) || retain < 1) throw new RangeError(`checkpoints: retain must be an integer ≥ 1, got ${String(retain)}`);
   }
 
-  /** The tail of the queue of writes, materialisations and prunes (one at a time). */
-  private queue: Promise<unknown> = Promise.resolve();
+  /** Writes, materialisations, prunes and deletions, one at a time. */
+  private readonly queue = new SerialQueue();
 
   write(info: Omit<CheckpointInfo, "bytes" | "completedAt">, state: Uint8Array): Promise<CheckpointInfo> {
-    return this.serialised(() => this.writeNow(info, state));
+    return this.queue.run(() => this.writeNow(info, state));
   }
 
   materialize(info: CheckpointInfo, state: Uint8Array): Promise<CheckpointInfo> {
-    return this.serialised(async () => {
+    return this.queue.run(async () => {
       if (info.kind !== "checkpoint" || info.parent === undefined) throw new Error(`checkpoint ${info.id} is not an incremental checkpoint: nothing to materialise`);
       const folder = path.join(this.directory, folderOf(info));
       const current = await this.find(folder);
@@ -84,12 +85,6 @@ export class DirectoryCheckpointStore implements CheckpointStore {
       await this.prune();
       return complete;
     });
-  }
-
-  private serialised<T>(task: () => Promise<T>): Promise<T> {
-    const run = this.queue.then(task, task);
-    this.queue = run.catch(() => undefined);
-    return run;
   }
 
   private async writeNow(info: Omit<CheckpointInfo, "bytes" | "completedAt">, state: Uint8Array): Promise<CheckpointInfo> {
@@ -146,7 +141,7 @@ export class DirectoryCheckpointStore implements CheckpointStore {
   }
 
   deleteSavepoint(name: string): Promise<void> {
-    return this.serialised(() => this.deleteSavepointNow(name));
+    return this.queue.run(() => this.deleteSavepointNow(name));
   }
 
   private async deleteSavepointNow(name: string): Promise<void> {
