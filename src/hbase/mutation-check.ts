@@ -6,6 +6,7 @@
  */
 import type { BytesLike } from "./bytes/bytes-like.js";
 import type { Mutation } from "./table.js";
+import { familyVersionNeedsTimestamp } from "./delete-options.js";
 
 /** Longest row key HBase accepts (Short.MAX_VALUE). */
 export const MAX_ROW_KEY_LENGTH = 32767;
@@ -91,6 +92,9 @@ export function checkMutation(mutation: Mutation, where: string): number {
   }
   if (del.allVersions !== undefined && typeof del.allVersions !== "boolean") {
     throw new TypeError(`${where}: allVersions must be a boolean, got ${describe(del.allVersions)}`);
+  }
+  if (del.family !== undefined && del.qualifier === undefined && del.allVersions === false && mutation.timestamp === undefined) {
+    throw new Error(familyVersionNeedsTimestamp(where));
   }
   return size + CELL_OVERHEAD;
 }

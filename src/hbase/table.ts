@@ -82,8 +82,12 @@ export interface Put {
 export type Delete =
   /** The whole row: every family, versions with timestamp ≤ `timestamp` (default: now). */
   | { row: BytesLike; timestamp?: number }
-  /** A family: versions ≤ timestamp. */
-  | { row: BytesLike; family: BytesLike; timestamp?: number }
+  /**
+   * A family: every column's versions ≤ timestamp (`allVersions` true, the default), or with
+   * `allVersions: false` every column's version at exactly `timestamp`, which is then required
+   * (HBase's `Delete.addFamilyVersion`).
+   */
+  | { row: BytesLike; family: BytesLike; timestamp?: number; allVersions?: boolean }
   /** A column: all versions ≤ timestamp (`allVersions` true, the default), or one version: the latest, or exactly `timestamp`. */
   | { row: BytesLike; family: BytesLike; qualifier: BytesLike; timestamp?: number; allVersions?: boolean };
 

@@ -317,6 +317,30 @@ function writesAndReads(s: SuiteState): void {
       expect(values(await t.get("r", { ...all, columns: ["d:b"] }))).toHaveLength(3);
     });
 
+    it("deletes one version of every column of a family: exactly the timestamp given (HBase's addFamilyVersion)", async () => {
+      const t = await versioned();
+      await t.delete({ row: "r", family: "d", timestamp: 20, allVersions: false });
+      expect(values(await t.get("r", all))).toEqual(["d:a@30=a30", "d:a@10=a10", "d:b@30=b30", "d:b@10=b10", "e:a@30=e30", "e:a@20=e20", "e:a@10=e10"]);
+      // A column written later at exactly that timestamp is hidden too; another timestamp is not.
+      await t.put({ row: "r", timestamp: 20, cells: [{ family: "d", qualifier: "c", value: "late" }, { family: "e", qualifier: "c", value: "other-family" }] });
+      await t.put({ row: "r", timestamp: 19, cells: [{ family: "d", qualifier: "c", value: "c19" }] });
+      expect(values(await t.get("r", { ...all, columns: ["d:c", "e:c"] }))).toEqual(["d:c@19=c19", "e:c@20=other-family"]);
+      expect(values(await t.get("r", { columns: ["d:a"] }))).toEqual(["d:a@30=a30"]);
+      // Scans see the same cells as gets.
+      const scanned: string[] = [];
+      for await (const row of t.scan({ maxVersions: 10, columns: ["d"] })) scanned.push(...values(row));
+      expect(scanned).toEqual(["d:a@30=a30", "d:a@10=a10", "d:b@30=b30", "d:b@10=b10", "d:c@19=c19"]);
+    });
+
+    it("a family delete of one version needs its timestamp, and a bad one changes nothing", async () => {
+      const t = await versioned();
+      const before = values(await t.get("r", all));
+      await expect(t.delete({ row: "r", family: "d", allVersions: false })).rejects.toThrow(/table .*family delete with allVersions: false.*needs a timestamp/);
+      await expect(t.mutateRow("r", [{ kind: "delete", row: "r", family: "d", allVersions: false }, { kind: "put", row: "r", cells: [{ family: "d", qualifier: "z", value: "no" }] }]))
+        .rejects.toThrow(/needs a timestamp/);
+      expect(values(await t.get("r", all))).toEqual(before);
+    });
+
     it("a deleted version does not count toward maxVersions", async () => {
       const t = await table([{ name: "d", maxVersions: 2 }]);
       for (const ts of [1, 2, 3]) await t.put({ row: "r", timestamp: ts, cells: [{ family: "d", qualifier: "q", value: `v${ts}` }] });

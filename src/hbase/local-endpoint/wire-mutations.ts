@@ -72,9 +72,11 @@ export function mutationsFromWire(region: ServedRegion, m: MutationProto): Mutat
         const type = qv.delete_type ?? DeleteType.DELETE_ONE_VERSION;
         let d: Delete;
         if (type === DeleteType.DELETE_FAMILY) d = { row, family: cv.family, ...tsPart };
+        // "Latest" for a family version means the server's now, as HBase's region server does.
+        else if (type === DeleteType.DELETE_FAMILY_VERSION) d = { row, family: cv.family, allVersions: false, timestamp: ts ?? Date.now() };
         else if (type === DeleteType.DELETE_MULTIPLE_VERSIONS) d = { row, family: cv.family, qualifier: qv.qualifier ?? new Uint8Array(), allVersions: true, ...tsPart };
         else if (type === DeleteType.DELETE_ONE_VERSION) d = { row, family: cv.family, qualifier: qv.qualifier ?? new Uint8Array(), allVersions: false, ...tsPart };
-        else throw doNotRetry("DELETE_FAMILY_VERSION is not supported by this endpoint");
+        else throw doNotRetry(`unknown delete type ${String(type)}`);
         out.push({ kind: "delete", ...d });
       }
     }

@@ -6,6 +6,7 @@ import type { CellType } from "../../model/cell.js";
 import type { FamilyDescriptor } from "../../model/table-descriptor.js";
 import type { BytesLike, Delete, Put } from "../../table.js";
 import { toBytes, toStringBinary } from "../../bytes/bytes.js";
+import { checkAllVersions, familyVersionNeedsTimestamp } from "../../delete-options.js";
 import type { ByteLevel } from "./catalog.js";
 import { encodeCellKey, encodeCellKeyInRow, MAX_TIMESTAMP, rowKeyPrefix } from "./key-codec.js";
 
@@ -173,9 +174,15 @@ export async function encodeDelete(
     return [...context.families.keys()].map((name) => marker(encoder.encode(name), EMPTY, ts, "deleteFamily"));
   }
   const family = checkFamily(del.family, context);
-  if (!("qualifier" in del) || del.qualifier === undefined) return [marker(family, EMPTY, ts, "deleteFamily")];
+  if (!("qualifier" in del) || del.qualifier === undefined) {
+    if (!checkAllVersions(del.allVersions, context.tableLabel)) {
+      if (del.timestamp === undefined) throw new Error(familyVersionNeedsTimestamp(`table ${context.tableLabel}`));
+      return [marker(family, EMPTY, ts, "deleteFamilyVersion")];
+    }
+    return [marker(family, EMPTY, ts, "deleteFamily")];
+  }
   const qualifier = toBytes(del.qualifier);
-  if (del.allVersions ?? true) return [marker(family, qualifier, ts, "deleteColumn")];
+  if (checkAllVersions(del.allVersions, context.tableLabel)) return [marker(family, qualifier, ts, "deleteColumn")];
   if (del.timestamp !== undefined) return [marker(family, qualifier, ts, "delete")];
   const latest = await latestTimestamp(row, family, qualifier);
   return latest === undefined ? [] : [marker(family, qualifier, latest, "delete")];

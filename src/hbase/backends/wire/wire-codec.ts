@@ -23,6 +23,7 @@ import {
   type TimeRange as WireTimeRange,
 } from "../../wire/hbase-protos.js";
 import { checkFamily as checkKnownFamily, checkRow, checkTimestamp, MAX_VALUE_LENGTH } from "../embedded/mutation-encoder.js";
+import { checkAllVersions, familyVersionNeedsTimestamp } from "../../delete-options.js";
 import { filterToWire } from "./filter-to-wire.js";
 
 export { checkRow };
@@ -235,7 +236,7 @@ export function putToWire(put: Put, shape: TableShape): { row: Uint8Array; mutat
 /** What kind of delete a Delete is, with its parts checked. */
 export type CheckedDelete =
   | { kind: "row"; row: Uint8Array; timestamp: number | undefined }
-  | { kind: "family"; row: Uint8Array; family: Uint8Array; timestamp: number | undefined }
+  | { kind: "family"; row: Uint8Array; family: Uint8Array; timestamp: number | undefined; allVersions: boolean }
   | { kind: "column"; row: Uint8Array; family: Uint8Array; qualifier: Uint8Array; timestamp: number | undefined; allVersions: boolean };
 
 /** Checks a delete (as the embedded store's encoder). */
@@ -249,17 +250,20 @@ export function checkDelete(del: Delete, shape: TableShape): CheckedDelete {
     return { kind: "row", row, timestamp };
   }
   const family = checkFamily(del.family, shape);
-  if (!("qualifier" in del) || del.qualifier === undefined) return { kind: "family", row, family, timestamp };
+  if (!("qualifier" in del) || del.qualifier === undefined) {
+    const allVersions = checkAllVersions(del.allVersions, label);
+    if (!allVersions && timestamp === undefined) throw new Error(familyVersionNeedsTimestamp(`table ${label}`));
+    return { kind: "family", row, family, timestamp, allVersions };
+  }
   const qualifier = toBytes(del.qualifier);
-  const allVersions = del.allVersions ?? true;
-  if (typeof allVersions !== "boolean") throw new TypeError(`table ${label}: allVersions must be a boolean, got ${typeof allVersions}`);
+  const allVersions = checkAllVersions(del.allVersions, label);
   return { kind: "column", row, family, qualifier, timestamp, allVersions };
 }
 
 /** The column values of a family or column delete (a row delete has none). */
 function deleteColumns(d: CheckedDelete, columns: ColumnValue[]): void {
   if (d.kind === "family") {
-    addColumnValue(columns, d.family, { delete_type: DeleteType.DELETE_FAMILY, timestamp: wireTimestamp(d.timestamp) });
+    addColumnValue(columns, d.family, { delete_type: d.allVersions ? DeleteType.DELETE_FAMILY : DeleteType.DELETE_FAMILY_VERSION, timestamp: wireTimestamp(d.timestamp) });
   } else if (d.kind === "column") {
     addColumnValue(columns, d.family, {
       qualifier: d.qualifier,
