@@ -35,3 +35,11 @@ export {
   type HBaseZNode,
   type RegisterOptions,
 } from "./hbase-znodes.js";
+export {
+  RenewingSession,
+  type OpenedSession,
+  type RenewingSessionOptions,
+  type RenewingSessionStatus,
+  type SessionChange,
+  type SessionLoss,
+} from "./renewing-session.js";

@@ -8,7 +8,7 @@
  * `close()` is called — and both znodes are registered again with the same envelopes, replacing what
  * another session may hold (a stale copy of this endpoint's own registration).
  */
-import { connectZooKeeper, registerMaster, registerMetaRegionServer, type ZooKeeperSession } from "../discovery/index.js";
+import { connectZooKeeper, registerMaster, registerMetaRegionServer, RenewingSession, type OpenedSession } from "../discovery/index.js";
 
 /** What {@link ZooKeeperRegistration.start} needs. */
 export interface ZooKeeperRegistrationOptions {
@@ -41,113 +41,50 @@ export interface RegistrationStatus {
 /** How long one attempt to reach ZooKeeper lasts while renewing. */
 const RENEW_CONNECT_TIMEOUT_MS = 2_000;
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms).unref());
-}
-
 /** The endpoint's ZooKeeper session and znodes, kept registered until {@link close}. */
 export class ZooKeeperRegistration {
-  #session: ZooKeeperSession | undefined;
-  #state: RegistrationStatus["state"] = "registered";
-  #sessions = 1;
-  #lastLoss: RegistrationStatus["lastLoss"];
-  #lastError: string | undefined;
-  #noContactTimer: NodeJS.Timeout | undefined;
-  #renewing: Promise<void> | undefined;
+  readonly #keeper: RenewingSession<void>;
 
-  private constructor(private readonly options: ZooKeeperRegistrationOptions) {}
+  private constructor(keeper: RenewingSession<void>) {
+    this.#keeper = keeper;
+  }
 
   /** Opens a session and registers both znodes; rejects (session closed) when that fails. */
   static async start(options: ZooKeeperRegistrationOptions): Promise<ZooKeeperRegistration> {
-    const registration = new ZooKeeperRegistration(options);
-    const session = await registration.#register(options.replace);
-    registration.#attach(session);
-    return registration;
+    const keeper = await RenewingSession.start<void>({
+      // renewals: short attempts, so that close() does not wait long for one; they always replace
+      open: (renewal) => register(options, renewal ? true : options.replace, renewal ? RENEW_CONNECT_TIMEOUT_MS : undefined),
+      ...(options.retryPauseMs === undefined ? {} : { retryPauseMs: options.retryPauseMs }),
+    });
+    return new ZooKeeperRegistration(keeper);
   }
 
   /** The state now. */
   get status(): RegistrationStatus {
-    return { state: this.#state, sessions: this.#sessions, lastLoss: this.#lastLoss, lastError: this.#lastError };
+    const { state, sessions, lastLoss, lastError } = this.#keeper.status;
+    return { state: state === "up" ? "registered" : state, sessions, lastLoss, lastError };
   }
 
   /** Ends the renewal loop and closes the session (ZooKeeper removes the znodes at once). */
-  async close(): Promise<void> {
-    if (this.#state === "closed") return;
-    this.#state = "closed";
-    clearTimeout(this.#noContactTimer);
-    const session = this.#session;
-    this.#session = undefined;
-    await session?.close().catch(() => undefined);
-    await this.#renewing;
+  close(): Promise<void> {
+    return this.#keeper.close();
   }
+}
 
-  // ---------------------------------------------------------------------------------------------
-
-  /** A new session with both znodes registered; the session is closed when registering fails. */
-  async #register(replace: boolean, connectTimeoutMs?: number): Promise<ZooKeeperSession> {
-    const o = this.options;
-    const session = await connectZooKeeper({
-      quorum: o.quorum,
-      root: o.root,
-      sessionTimeoutMs: o.sessionTimeoutMs,
-      ...(connectTimeoutMs === undefined ? {} : { connectTimeoutMs }),
-    });
-    try {
-      await registerMetaRegionServer(session, o.metaRegionServer, { replace });
-      await registerMaster(session, o.master, { replace });
-      return session;
-    } catch (error) {
-      await session.close().catch(() => undefined);
-      throw error;
-    }
-  }
-
-  #attach(session: ZooKeeperSession): void {
-    this.#session = session;
-    this.#state = "registered";
-    session.on("disconnected", () => {
-      if (this.#session !== session || this.#state === "closed") return;
-      this.#state = "disconnected";
-      clearTimeout(this.#noContactTimer);
-      this.#noContactTimer = setTimeout(() => this.#lost(session, "no contact"), 2 * session.sessionTimeoutMs);
-      this.#noContactTimer.unref();
-    });
-    session.on("reconnected", () => {
-      if (this.#session !== session || this.#state === "closed") return;
-      clearTimeout(this.#noContactTimer);
-      this.#state = "registered";
-    });
-    session.on("expired", () => this.#lost(session, "expired"));
-  }
-
-  #lost(session: ZooKeeperSession, why: "expired" | "no contact"): void {
-    if (this.#session !== session || this.#state === "closed") return;
-    clearTimeout(this.#noContactTimer);
-    this.#session = undefined;
-    this.#state = "renewing";
-    this.#lastLoss = why;
-    void session.close().catch(() => undefined);
-    this.#renewing = this.#renew();
-  }
-
-  async #renew(): Promise<void> {
-    while (this.#state === "renewing") {
-      try {
-        // short attempts, so that close() does not wait long for one
-        const session = await this.#register(true, RENEW_CONNECT_TIMEOUT_MS);
-        if (this.#state !== "renewing") {
-          await session.close().catch(() => undefined);
-          return;
-        }
-        this.#sessions++;
-        this.#lastError = undefined;
-        this.#attach(session);
-        return;
-      } catch (error) {
-        this.#lastError = error instanceof Error ? error.message : String(error);
-        if (this.#state !== "renewing") return;
-        await sleep(this.options.retryPauseMs ?? 250);
-      }
-    }
+/** A new session with both znodes registered; the session is closed when registering fails. */
+async function register(o: ZooKeeperRegistrationOptions, replace: boolean, connectTimeoutMs: number | undefined): Promise<OpenedSession<void>> {
+  const session = await connectZooKeeper({
+    quorum: o.quorum,
+    root: o.root,
+    sessionTimeoutMs: o.sessionTimeoutMs,
+    ...(connectTimeoutMs === undefined ? {} : { connectTimeoutMs }),
+  });
+  try {
+    await registerMetaRegionServer(session, o.metaRegionServer, { replace });
+    await registerMaster(session, o.master, { replace });
+    return { session, value: undefined };
+  } catch (error) {
+    await session.close().catch(() => undefined);
+    throw error;
   }
 }

@@ -11,7 +11,17 @@
  * unreachable the last known addresses stay in use as long as calls to them work; a lookup whose address
  * failed meanwhile waits for ZooKeeper (up to its deadline), then fails naming the quorum.
  */
-import { connectZooKeeper, readMetaRegionServer, watchHBaseZNode, type ZNode, type ZNodeWatch, type ZooKeeperSession } from "../../discovery/index.js";
+import {
+  connectZooKeeper,
+  readMetaRegionServer,
+  RenewingSession,
+  watchHBaseZNode,
+  type OpenedSession,
+  type SessionChange,
+  type ZNode,
+  type ZNodeWatch,
+  type ZooKeeperSession,
+} from "../../discovery/index.js";
 import { decodeMaster, decodeMetaRegionServer } from "../../wire/zk-envelope.js";
 import type { ServerAddress } from "./server-connections.js";
 import { DiscoveryUnavailableError, RetriableLookupError, WireConnectionClosedError } from "./wire-errors.js";
@@ -58,8 +68,10 @@ function sameData(a: ZNode | null, b: ZNode | null): boolean {
   return true;
 }
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms).unref());
+/** The watches set up on one session. */
+interface Watches {
+  readonly meta: ZNodeWatch;
+  readonly master: ZNodeWatch;
 }
 
 /** One watched HBase znode across sessions: its last known state, and whether a call to it failed since. */
@@ -90,13 +102,8 @@ class TrackedZNode {
 
 /** The ZooKeeper side of a wire connection. */
 export class ClusterDiscovery {
-  #session: ZooKeeperSession | undefined;
-  #state: DiscoveryStatus["state"] = "connected";
-  #sessions = 1;
-  #lastLoss: DiscoveryStatus["lastLoss"];
-  #lastError: string | undefined;
-  #disconnectedAt = 0;
-  #noContactTimer: NodeJS.Timeout | undefined;
+  /** The session, renewed when lost; set right after the first one is open. */
+  #keeper!: RenewingSession<Watches>;
   readonly #meta = new TrackedZNode("meta-region-server", decodeMeta);
   readonly #master = new TrackedZNode("master", decodeMasterServer);
   /** Woken on every change of state or of a znode. */
@@ -115,34 +122,64 @@ export class ClusterDiscovery {
    * be reached, or when `<root>/meta-region-server` is absent (no HBase under that root).
    */
   static async connect(options: ClusterDiscoveryOptions): Promise<ClusterDiscovery> {
-    const session = await ClusterDiscovery.#open(options);
-    try {
-      const metaWatch = await watchHBaseZNode(session, "meta-region-server");
-      if (metaWatch.current === null) await readMetaRegionServer(session); // throws "is HBase running? no …"
-      const masterWatch = await watchHBaseZNode(session, "master");
-      const description = `${options.quorum}${session.fullPath("/").replace(/\/$/, "")}`;
-      const discovery = new ClusterDiscovery(options, description, { meta: metaWatch.fullPath, master: masterWatch.fullPath });
-      discovery.#attach(session, metaWatch, masterWatch);
-      return discovery;
-    } catch (error) {
-      await session.close();
-      throw error;
-    }
+    let discovery: ClusterDiscovery | undefined;
+    const keeper = await RenewingSession.start<Watches>({
+      open: async (renewal) => {
+        const opened = await ClusterDiscovery.#open(options, !renewal);
+        // The first session decides the description and paths: the discovery exists from here on.
+        discovery ??= new ClusterDiscovery(options, `${options.quorum}${opened.session.fullPath("/").replace(/\/$/, "")}`, {
+          meta: opened.value.meta.fullPath,
+          master: opened.value.master.fullPath,
+        });
+        return opened;
+      },
+      release: (watches) => {
+        watches.meta.close();
+        watches.master.close();
+      },
+      onSession: (_session, watches) => discovery!.#attach(watches),
+      onStateChange: (change) => discovery!.#changed(change),
+    });
+    discovery!.#keeper = keeper;
+    return discovery!;
   }
 
-  static #open(options: ClusterDiscoveryOptions): Promise<ZooKeeperSession> {
-    return connectZooKeeper({
+  /**
+   * A new session with both znodes watched; the first one also requires `<root>/meta-region-server`
+   * (no HBase under that root otherwise). The session is closed when this fails.
+   */
+  static async #open(options: ClusterDiscoveryOptions, requireMeta: boolean): Promise<OpenedSession<Watches>> {
+    const session: ZooKeeperSession = await connectZooKeeper({
       quorum: options.quorum,
       ...(options.root === undefined ? {} : { root: options.root }),
       connectTimeoutMs: options.connectTimeoutMs,
       operationTimeoutMs: options.operationTimeoutMs,
       sessionTimeoutMs: options.sessionTimeoutMs,
     });
+    const watches: ZNodeWatch[] = [];
+    try {
+      const meta = await watchHBaseZNode(session, "meta-region-server");
+      watches.push(meta);
+      if (requireMeta && meta.current === null) await readMetaRegionServer(session); // throws "is HBase running? no …"
+      const master = await watchHBaseZNode(session, "master");
+      watches.push(master);
+      return { session, value: { meta, master } };
+    } catch (error) {
+      for (const watch of watches) watch.close();
+      await session.close().catch(() => undefined);
+      throw error;
+    }
   }
 
   /** The state of the ZooKeeper side now. */
   get status(): DiscoveryStatus {
-    return { state: this.#state, sessions: this.#sessions, lastLoss: this.#lastLoss, lastError: this.#lastError };
+    const { state, sessions, lastLoss, lastError } = this.#keeper.status;
+    return { state: state === "up" ? "connected" : state, sessions, lastLoss, lastError };
+  }
+
+  /** `connected`, `disconnected`, `renewing` or `closed`. */
+  get #state(): DiscoveryStatus["state"] {
+    return this.status.state;
   }
 
   /**
@@ -181,16 +218,8 @@ export class ClusterDiscovery {
   }
 
   /** Stops the watches and closes the session; waiting lookups reject. */
-  async close(): Promise<void> {
-    if (this.#state === "closed") return;
-    this.#state = "closed";
-    clearTimeout(this.#noContactTimer);
-    this.#wake();
-    const session = this.#session;
-    this.#session = undefined;
-    this.#meta.watch?.close();
-    this.#master.watch?.close();
-    await session?.close();
+  close(): Promise<void> {
+    return this.#keeper.close();
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -218,11 +247,12 @@ export class ClusterDiscovery {
 
   #unavailable(what: string): DiscoveryUnavailableError {
     const quorum = this.options.quorum;
-    const since = this.#disconnectedAt === 0 ? "" : ` for ${Date.now() - this.#disconnectedAt} ms`;
+    const { downSince, lastLoss, lastError } = this.#keeper.status;
+    const since = downSince === 0 ? "" : ` for ${Date.now() - downSince} ms`;
     const why =
       this.#state === "renewing"
-        ? `the ZooKeeper session with ${quorum} was lost (${this.#lastLoss ?? "expired"}) and no new one could be made${since}` +
-          (this.#lastError === undefined ? "" : ` (last attempt: ${this.#lastError})`)
+        ? `the ZooKeeper session with ${quorum} was lost (${lastLoss ?? "expired"}) and no new one could be made${since}` +
+          (lastError === undefined ? "" : ` (last attempt: ${lastError})`)
         : `ZooKeeper at ${quorum} has been unreachable${since}`;
     return new DiscoveryUnavailableError(`cannot find ${what}: ${why}`, quorum);
   }
@@ -245,86 +275,28 @@ export class ClusterDiscovery {
     for (const wake of waiters) wake();
   }
 
-  /** Makes `session` (with its two watches) the current one. */
-  #attach(session: ZooKeeperSession, metaWatch: ZNodeWatch, masterWatch: ZNodeWatch): void {
-    this.#session = session;
-    this.#state = "connected";
-    this.#disconnectedAt = 0;
+  /** Takes the watches of a new session (the first or a renewed one): a change since the last known state is reported. */
+  #attach(watches: Watches): void {
     for (const [tracked, watch] of [
-      [this.#meta, metaWatch],
-      [this.#master, masterWatch],
+      [this.#meta, watches.meta],
+      [this.#master, watches.master],
     ] as const) {
       tracked.watch = watch;
       tracked.update(watch.current, false);
       watch.on("change", (node) => {
-        if (this.#session !== session) return;
+        if (tracked.watch !== watch) return;
         tracked.update(node, true);
         this.#wake();
       });
     }
-    session.on("disconnected", () => {
-      if (this.#session !== session || this.#state === "closed") return;
-      this.#state = "disconnected";
-      this.#disconnectedAt = Date.now();
-      clearTimeout(this.#noContactTimer);
-      // The quorum expires a session after its timeout without contact; twice that, and a session that
-      // still cannot get back in is taken as gone (a quorum that lost its data refuses it silently).
-      this.#noContactTimer = setTimeout(() => this.#lost(session, "no contact"), 2 * session.sessionTimeoutMs);
-      this.#noContactTimer.unref();
-      this.#wake();
-    });
-    session.on("reconnected", () => {
-      if (this.#session !== session || this.#state === "closed") return;
-      clearTimeout(this.#noContactTimer);
-      this.#state = "connected";
-      this.#disconnectedAt = 0;
+  }
+
+  #changed(change: SessionChange): void {
+    if (change === "reconnected") {
       // the watches are restored, and fire if the znodes changed meanwhile
       this.#meta.suspect = false;
       this.#master.suspect = false;
-      this.#wake();
-    });
-    session.on("expired", () => this.#lost(session, "expired"));
-  }
-
-  /** The session is gone: close it and make a new one, until that works or the connection closes. */
-  #lost(session: ZooKeeperSession, why: "expired" | "no contact"): void {
-    if (this.#session !== session || this.#state === "closed") return;
-    clearTimeout(this.#noContactTimer);
-    this.#session = undefined;
-    this.#state = "renewing";
-    this.#lastLoss = why;
-    if (this.#disconnectedAt === 0) this.#disconnectedAt = Date.now();
-    this.#meta.watch?.close();
-    this.#master.watch?.close();
-    void session.close().catch(() => undefined);
-    this.#wake();
-    void this.#renew();
-  }
-
-  async #renew(): Promise<void> {
-    while (this.#state === "renewing") {
-      let session: ZooKeeperSession | undefined;
-      try {
-        session = await ClusterDiscovery.#open(this.options);
-        const metaWatch = await watchHBaseZNode(session, "meta-region-server");
-        const masterWatch = await watchHBaseZNode(session, "master");
-        if (this.#state !== "renewing") {
-          metaWatch.close();
-          masterWatch.close();
-          await session.close();
-          return;
-        }
-        this.#sessions++;
-        this.#lastError = undefined;
-        this.#attach(session, metaWatch, masterWatch);
-        this.#wake();
-        return;
-      } catch (error) {
-        this.#lastError = error instanceof Error ? error.message : String(error);
-        await session?.close().catch(() => undefined);
-        if (this.#state !== "renewing") return;
-        await sleep(250);
-      }
     }
+    this.#wake();
   }
 }
