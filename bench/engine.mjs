@@ -288,8 +288,53 @@ async function checkpointCost(sluice, keys, rounds, hot) {
 }
 
 /**
+ * The main thread's CPU time so far, ms (Linux: its /proc task entry; undefined elsewhere). Node 20 has
+ * no per-thread CPU clock, and `process.cpuUsage()` counts the worker threads too.
+ * @returns {Promise<number | undefined>}
+ */
+async function mainThreadCpuMs() {
+  try {
+    const { readFile } = await import("node:fs/promises");
+    const stat = await readFile(`/proc/${process.pid}/task/${process.pid}/stat`, "utf8");
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime + stime, in USER_HZ (100/s)
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * {@link timed}, plus the main thread's CPU time and the whole process's (all threads) during the run.
+ * @template T
+ * @param {() => Promise<T>} fn
+ */
+async function timedWithCpu(fn) {
+  const main0 = await mainThreadCpuMs();
+  const cpu0 = process.cpuUsage();
+  const t = await timed(fn);
+  const main1 = await mainThreadCpuMs();
+  const cpu = process.cpuUsage(cpu0);
+  return { ...t, mainCpuMs: main0 === undefined || main1 === undefined ? undefined : main1 - main0, cpuMs: (cpu.user + cpu.system) / 1000 };
+}
+
+/**
+ * The CPU line of a parallelism case: the main thread's CPU per event and all threads' CPU, medians.
+ * @param {{ mainCpuMs: number | undefined, cpuMs: number }[]} serial
+ * @param {{ mainCpuMs: number | undefined, cpuMs: number }[]} parallel
+ * @param {number} events
+ */
+function cpuLine(serial, parallel, events) {
+  /** @param {{ mainCpuMs: number | undefined, cpuMs: number }[]} runs */
+  const main = (runs) => (runs.some((r) => r.mainCpuMs === undefined) ? "n/a" : `${((summarize(runs.map((r) => r.mainCpuMs ?? 0)).median * 1e6) / events).toFixed(0)} ns/event`);
+  /** @param {{ mainCpuMs: number | undefined, cpuMs: number }[]} runs */
+  const all = (runs) => `${(summarize(runs.map((r) => r.cpuMs)).median / 1000).toFixed(2)} s`;
+  return `  CPU (medians): main thread ${main(serial)} at parallelism 1, ${main(parallel)} at 2; all threads ${all(serial)} at 1, ${all(parallel)} at 2`;
+}
+
+/**
  * Keyed operators on worker threads: q5 with `parallelism: 2` next to parallelism 1 (results asserted
- * equal). Its result function calls `q5Line`, shipped to the workers as a capture.
+ * equal). Its result function calls `q5Line`, shipped to the workers as a capture. Its two keyed windows
+ * are linked by the keyed exchange (the first's workers send their results straight to the second's).
  * @param {ReturnType<typeof sluiceQueries>} queries
  * @param {NexmarkOptions} config
  * @param {StartOptions} start
@@ -302,17 +347,23 @@ async function parallelCase(queries, config, start, events, rounds) {
   const serial = [];
   /** @type {number[]} */
   const parallel = [];
+  /** @type {{ mainCpuMs: number | undefined, cpuMs: number }[][]} */
+  const cpu = [[], []];
   for (let r = 0; r < rounds; r++) {
-    const a = await timed(() => queries.q5(config, start));
-    const b = await timed(() => queries.q5(config, { ...start, parallelism: 2, captures: { q5Line } }));
+    const a = await timedWithCpu(() => queries.q5(config, start));
+    const b = await timedWithCpu(() => queries.q5(config, { ...start, parallelism: 2, captures: { q5Line } }));
     assertSameLines("q5", "parallelism 2 and parallelism 1 results", b.value, a.value);
     serial.push(a.ms);
     parallel.push(b.ms);
+    cpu[0]?.push(a);
+    cpu[1]?.push(b);
     console.log(`  round ${r + 1}: parallelism 1 ${fmt((events / a.ms) * 1000)}   parallelism 2 ${fmt((events / b.ms) * 1000)}   (${a.value.length} results, equal)`);
   }
   const one = (events / summarize(serial).median) * 1000;
   const two = (events / summarize(parallel).median) * 1000;
   console.log(`  median: parallelism 2 ${fmt(two)} → ${(two / one).toFixed(2)}× parallelism 1`);
+  console.log(cpuLine(cpu[0] ?? [], cpu[1] ?? [], events));
+  console.log(`  the machine now: 2 threads spinning at once run ${(await spinSpeedUp()).toFixed(2)}× as fast as 1 (the most any parallelism 2 can gain)`);
   return { bench: "engine", case: "q5_parallelism_2_events_per_s", value: round(two, 0), unit: "events/s", baseline: "raw-engine", baseline_value: round(one, 0), ratio: round(two / one) };
 }
 
@@ -389,17 +440,22 @@ async function heavyParallelCase(sluice, config, start, events, rounds) {
   const serial = [];
   /** @type {number[]} */
   const parallel = [];
+  /** @type {{ mainCpuMs: number | undefined, cpuMs: number }[][]} */
+  const cpu = [[], []];
   for (let r = 0; r < rounds; r++) {
-    const a = await timed(() => run(start));
-    const b = await timed(() => run({ ...start, parallelism: 2, captures: { heavyMix, HEAVY_ROUNDS } }));
+    const a = await timedWithCpu(() => run(start));
+    const b = await timedWithCpu(() => run({ ...start, parallelism: 2, captures: { heavyMix, HEAVY_ROUNDS } }));
     assertSameLines("q7", "heavy case: parallelism 2 and parallelism 1 results", b.value, a.value);
     serial.push(a.ms);
     parallel.push(b.ms);
+    cpu[0]?.push(a);
+    cpu[1]?.push(b);
     console.log(`  round ${r + 1}: parallelism 1 ${fmt((events / a.ms) * 1000)}   parallelism 2 ${fmt((events / b.ms) * 1000)}   (${a.value.length} results, equal)`);
   }
   const one = (events / summarize(serial).median) * 1000;
   const two = (events / summarize(parallel).median) * 1000;
   console.log(`  median: parallelism 2 ${fmt(two)} → ${(two / one).toFixed(2)}× parallelism 1`);
+  console.log(cpuLine(cpu[0] ?? [], cpu[1] ?? [], events));
   console.log(`  the machine now: 2 threads spinning at once run ${(await spinSpeedUp()).toFixed(2)}× as fast as 1 (the most any parallelism 2 can gain)`);
   return { bench: "engine", case: "heavy_keyed_parallelism_2_events_per_s", value: round(two, 0), unit: "events/s", baseline: "raw-engine", baseline_value: round(one, 0), ratio: round(two / one) };
 }

@@ -70,8 +70,9 @@ describe("packed transfer of flat numeric records", () => {
     const { packed, transfer } = packInputs(events);
     expect(packed.fields).toEqual(["auction", "count", "start", "end"]);
     // Three records and two partial accumulators travel as numbers; the rest as themselves.
-    expect(packed.events.filter((e) => e === 0)).toHaveLength(3);
-    expect(packed.events.filter((e) => e === 1)).toHaveLength(2);
+    expect([...packed.kinds!].filter((k) => k === 0)).toHaveLength(3);
+    expect([...packed.kinds!].filter((k) => k === 1)).toHaveLength(2);
+    expect(packed.others).toHaveLength(events.length - 5);
     expect(transfer).toEqual([]); // small buffers are copied
     const back = unpackInputs(structuredClone(packed));
     expect(exact(back)).toEqual(exact(structuredClone(events)));
@@ -82,7 +83,7 @@ describe("packed transfer of flat numeric records", () => {
     for (let i = 0; i < 5_000; i++) outputs.push([0, { key: i, n: i * 2, at: -i }, i]);
     outputs.push([2, 100], [1, 0, { key: 1, n: 2, at: 3 }, 4], [0, "text", 5], [3, false]);
     const { packed, transfer } = packOutputs(outputs);
-    expect(packed.events.filter((e) => e === 0)).toHaveLength(5_000);
+    expect([...packed.kinds!].filter((k) => k === 0)).toHaveLength(5_000);
     expect(transfer).toHaveLength(1);
     expect(exact(unpackOutputs(packed))).toEqual(exact(outputs));
   });
@@ -126,24 +127,33 @@ describe("local pre-aggregation", () => {
 
   it("folds records per key and slice; ships a record when one of its windows is due", () => {
     const node = windowNode((s) => s.keyBy((r) => r.k).window(sliding(4_000, 2_000)).aggregate(max((r: { v: number }) => r.v)).to(sink));
-    const folder = new PreAggregator(node, preAggregationLayout(node)!);
+    // Number keys on worker 0, the others on worker 1.
+    const folder = new PreAggregator(node, preAggregationLayout(node)!, (id) => (typeof id === "number" ? 0 : 1));
     const watermark = 1_999;
-    expect(folder.add(1, 1, 0, { v: 5 }, 2_000, watermark)).toBe(true);
-    expect(folder.add(1, 1, 0, { v: 9 }, 3_999, watermark)).toBe(true);
-    expect(folder.add(1, 1, 0, { v: 7 }, 4_000, watermark)).toBe(true); // the next slice
-    expect(folder.add("s1", "1", 1, { v: 3 }, 2_500, watermark)).toBe(true); // another key, another worker
-    expect(folder.add(1, 1, 0, { v: 100 }, 1_999, watermark)).toBe(false); // its first window [−2000, 2000) is due
-    expect(folder.add(1, 1, 0, { v: 100 }, undefined, watermark)).toBe(false); // no timestamp: the worker reports it
-    expect(folder.add(1, 1, 0, { v: 100 }, 2_000.5, watermark)).toBe(false);
+    expect(folder.add(1, { v: 5 }, 2_000, watermark)).toBe(true);
+    expect(folder.add(1, { v: 9 }, 3_999, watermark)).toBe(true);
+    expect(folder.add(1, { v: 7 }, 4_000, watermark)).toBe(true); // the next slice
+    expect(folder.add("1", { v: 3 }, 2_500, watermark)).toBe(true); // another key, another worker
+    expect(folder.add(1, { v: 100 }, 1_999, watermark)).toBe(false); // its first window [−2000, 2000) is due
+    expect(folder.add(1, { v: 100 }, undefined, watermark)).toBe(false); // no timestamp: the worker reports it
+    expect(folder.add(1, { v: 100 }, 2_000.5, watermark)).toBe(false);
     const queues: InputEvent[][] = [[[1, 1_999]], []];
     folder.flush(queues);
     expect(queues).toEqual([
       [[1, 1_999], [4, 1, 2_000, 9], [4, 1, 4_000, 7]],
       [[4, "1", 2_000, 3]],
     ]);
-    // Flushed: the next segment starts empty.
+    // Flushed: the next segment starts empty, and a key's accumulators start afresh.
     folder.flush(queues);
     expect(queues[0]).toHaveLength(3);
+    expect(folder.add(-0, { v: 4 }, 2_100, watermark)).toBe(true); // -0 is key 0
+    expect(folder.add(1, { v: 2 }, 2_200, watermark)).toBe(true);
+    expect(folder.add(0, { v: 6 }, 2_300, watermark)).toBe(true);
+    folder.flush(queues);
+    expect(queues[0]!.slice(3)).toEqual([
+      [4, -0, 2_000, 6],
+      [4, 1, 2_000, 2],
+    ]);
   });
 
   it("a throwing aggregate fails with the operator and the record, as parallelism 1", () => {
@@ -159,10 +169,10 @@ describe("local pre-aggregation", () => {
         )
         .to(sink),
     );
-    const folder = new PreAggregator(node, preAggregationLayout(node)!);
+    const folder = new PreAggregator(node, preAggregationLayout(node)!, () => 0);
     let error: unknown;
     try {
-      folder.add(1, 1, 0, { v: -1 }, 5, -Infinity);
+      folder.add(1, { v: -1 }, 5, -Infinity);
     } catch (e) {
       error = e;
     }

@@ -106,6 +106,8 @@ export function buildPhysicalPlan(
   const nameOf = (node: PlanNode): string =>
     node.kind === "source" && node.name === node.source.description ? (node.source.identity ?? node.name) : node.name;
   const shape = order.map((node, i) => (node.kind === "sink" ? `${i}:sink` : `${i}:${node.kind}:${nameOf(node)}`));
+  /** Parallel keyed operators by node id, with the output they feed (the keyed exchange links them below). */
+  const standIns = new Map<number, { node: PlanNode; operator: ParallelKeyedOperator; out: FanOut }>();
   for (const [position, node] of order.entries()) {
     const signature = shape[position]!;
     if (node.kind === "source") {
@@ -134,6 +136,7 @@ export function buildPhysicalPlan(
     if (parallel !== undefined && (node.kind === "window" || node.kind === "process") && parallel.operators.has(node.id)) {
       const p = new ParallelKeyedOperator(node, out, channels, now, parallel);
       parallelOperators.push(p);
+      standIns.set(node.id, { node, operator: p, out });
       op = p;
     } else {
       op = createOperator(node, out, channels, now);
@@ -144,7 +147,25 @@ export function buildPhysicalPlan(
     entries.push({ node, operator: op, key: `${signature}#0` });
     if (op instanceof SinkOperator) sinks.push({ node, operator: op });
   }
+  if (parallel !== undefined) linkKeyedExchanges(standIns, parallel);
   return { shape, splits: splitEntries, operators: entries, sinks, parallel: parallelOperators };
+}
+
+/**
+ * The keyed exchange: a parallel keyed operator whose one input is another parallel keyed operator, of
+ * which it is the only consumer (side outputs aside), with a key selector that could be shipped, gets
+ * that operator's records straight from its workers.
+ */
+function linkKeyedExchanges(standIns: ReadonlyMap<number, { node: PlanNode; operator: ParallelKeyedOperator; out: FanOut }>, parallel: ParallelPlan): void {
+  for (const { node, operator } of standIns.values()) {
+    const inputs = inputsOf(node);
+    if (inputs.length !== 1 || operator.channels !== 1) continue;
+    const up = standIns.get(inputs[0]!.id);
+    const key = parallel.keys.get(node.id);
+    if (up === undefined || key === undefined) continue;
+    if (up.out.targets.length !== 1 || up.out.targets[0]!.operator !== operator) continue;
+    up.operator.linkTo(operator, key);
+  }
 }
 
 /** Connects `target` to the output of `upstream` (its side output for a side-output reader). */

@@ -9,7 +9,13 @@
  * worker's records up to its next watermark, then that watermark once all workers reached it — so every
  * firing a watermark causes is emitted before the watermark, and each key's outputs keep their order.
  * Before a barrier, a stop and at the end of input it drains: everything is sent and every reply awaited.
+ *
+ * Keyed exchange ({@link linkTo}): when its records all go to the next keyed operator, its workers send
+ * them straight to that operator's workers (MessageChannels made here at start); the next operator's
+ * stand-in then takes only what its workers push back, and a drain sends a flush marker down the chain
+ * and waits until every worker of every linked operator has passed it.
  */
+import { MessageChannel, type MessagePort } from "node:worker_threads";
 import type { OutputTag } from "../../api/output-tag.js";
 import type { PlanNode } from "../../api/graph.js";
 import type { Operator, OperatorCounters, Output } from "../operator.js";
@@ -21,9 +27,10 @@ import { keyGroupOfId, KEY_GROUPS, workerOfGroup } from "./key-group.js";
 import { PreAggregator, preAggregationLayout } from "./pre-aggregation.js";
 import { packInputs, unpackOutputs } from "./record-packing.js";
 import type { ParallelPlan } from "./parallel-plan.js";
+import type { Shipped } from "./shipped.js";
 import { mergeStates, splitState } from "./state-partition.js";
 import { WorkerHandle } from "./worker-handle.js";
-import type { InputEvent, OutputEvent, WorkerFailure, WorkerReply } from "./worker-protocol.js";
+import type { InputEvent, OutputEvent, WorkerFailure, WorkerPush, WorkerReply } from "./worker-protocol.js";
 
 type KeyedNode = Extract<PlanNode, { kind: "window" | "process" }>;
 
@@ -42,6 +49,12 @@ const MAX_IN_FLIGHT = 6;
 
 /** Number keys whose worker is remembered (the cache starts over when full). */
 const NUMBER_OWNER_CACHE = 1 << 16;
+
+/**
+ * Exchange messages (per upstream worker) a worker fed by the keyed exchange may have unread before
+ * `settle()` waits for it to catch up (backpressure along the exchange).
+ */
+const MAX_UNREAD_PER_CHANNEL = 8;
 
 /** A keyed operator whose keys are spread over `parallelism` worker threads. */
 export class ParallelKeyedOperator implements Operator {
@@ -73,6 +86,19 @@ export class ParallelKeyedOperator implements Operator {
   private startup: Promise<void>[] = [];
   private prepared: unknown;
   private closed = false;
+  /** The next keyed operator, when this one's records go straight to its workers (the keyed exchange). */
+  private downstream: ParallelKeyedOperator | undefined;
+  /** The previous keyed operator, when this one is fed by its workers (then nothing comes from the main thread). */
+  private upstream: ParallelKeyedOperator | undefined;
+  /** Head of an exchange chain: nothing is sent before every linked worker is ready (init, connect, restore). */
+  private opened = true;
+  /** Flush markers sent down the chain so far (the head), and the one this operator waits for (undefined: none). */
+  private flushes = 0;
+  private awaitedFlush: number | undefined;
+  /** Fed by the exchange, per worker: messages sent to it, messages it read, the latest flush it passed. */
+  private readonly posted: number[];
+  private readonly read: number[];
+  private readonly flushed: number[];
 
   constructor(
     private readonly node: KeyedNode,
@@ -94,10 +120,16 @@ export class ParallelKeyedOperator implements Operator {
     this.consumed = Array.from({ length: n }, () => 0);
     this.failures = Array.from({ length: n }, () => undefined);
     const layout = preAggregationLayout(node);
-    this.folder = layout === undefined || node.kind !== "window" ? undefined : new PreAggregator(node, layout);
+    this.folder =
+      layout === undefined || node.kind !== "window"
+        ? undefined
+        : new PreAggregator(node, layout, (id) => this.owner[keyGroupOfId(typeof id === "number" ? keyId(id) : id)]!);
     const operator = parallel.operators.get(node.id);
     if (operator === undefined) throw new Error(`operator ${node.name} was not prepared for parallel execution`);
-    this.workers = Array.from({ length: n }, (_, i) => new WorkerHandle(`${node.name} [${i + 1}/${n}]`));
+    this.posted = Array.from({ length: n }, () => 0);
+    this.read = Array.from({ length: n }, () => 0);
+    this.flushed = Array.from({ length: n }, () => 0);
+    this.workers = Array.from({ length: n }, (_, i) => new WorkerHandle(`${node.name} [${i + 1}/${n}]`, (push) => this.receivePush(i, push)));
     const start = this.clock;
     this.workers.forEach((w, i) => this.expect(i, w.request({ type: "init", operator, captures: parallel.captures, now: start })));
   }
@@ -112,16 +144,51 @@ export class ParallelKeyedOperator implements Operator {
     return this.workers.length;
   }
 
+  /** Whether its records go straight to the next keyed operator's workers / it is fed by the previous one's. */
+  get exchange(): { readonly sends: boolean; readonly receives: boolean } {
+    return { sends: this.downstream !== undefined, receives: this.upstream !== undefined };
+  }
+
+  /**
+   * The keyed exchange: this operator's records (all of them: `next` must be its only consumer, with
+   * one input) go from its workers straight to `next`'s workers, keyed there by `key` (`next`'s key
+   * selector, shipped). Called when the job's plan is built, before any record.
+   */
+  linkTo(next: ParallelKeyedOperator, key: Shipped): void {
+    if (this.downstream !== undefined || next.upstream !== undefined || next.channels !== 1) {
+      throw new Error(`operator ${this.name}: cannot link it to ${next.name} (internal error)`);
+    }
+    const senders = this.workers.length;
+    const receivers = next.workers.length;
+    const outs: MessagePort[][] = Array.from({ length: senders }, () => []);
+    const ins: MessagePort[][] = Array.from({ length: receivers }, () => []);
+    for (let i = 0; i < senders; i++) {
+      for (let j = 0; j < receivers; j++) {
+        const { port1, port2 } = new MessageChannel();
+        outs[i]!.push(port1);
+        ins[j]!.push(port2);
+      }
+    }
+    this.workers.forEach((w, i) =>
+      this.expect(i, w.request({ type: "connect", outputs: { ports: outs[i]!, key, operator: next.name } }, outs[i]!)),
+    );
+    next.workers.forEach((w, j) => next.expect(j, w.request({ type: "connect", inputs: ins[j]! }, ins[j]!)));
+    this.downstream = next;
+    next.upstream = this;
+    if (this.upstream === undefined) this.opened = false;
+  }
+
   processElement(value: unknown, timestamp: number | undefined): void {
+    if (this.upstream !== undefined) throw new Error(`operator ${this.name} is fed by the keyed exchange: no record comes from the main thread (internal error)`);
     this.counters.recordsIn++;
-    let id: string | number;
     let key: unknown;
     let worker: number;
     try {
       key = this.node.key(value);
+      // Folded into a partial accumulator when it may be (it knows the key's worker).
+      if (this.folder !== undefined && this.folder.add(key, value, timestamp, this.valve.watermark)) return;
       if (typeof key === "number") {
         // Number keys (the common case): their worker is remembered, not hashed again.
-        id = key;
         let w = this.numberOwner.get(key);
         if (w === undefined) {
           if (this.numberOwner.size >= NUMBER_OWNER_CACHE) this.numberOwner.clear();
@@ -130,29 +197,31 @@ export class ParallelKeyedOperator implements Operator {
         }
         worker = w;
       } else {
-        id = keyId(key);
-        worker = this.owner[keyGroupOfId(id)]!;
+        worker = this.owner[keyGroupOfId(keyId(key))]!;
       }
     } catch (error) {
       throw error instanceof UserFunctionError ? error : new UserFunctionError(this.node.name, value, error);
     }
-    if (this.folder !== undefined && this.folder.add(id, key, worker, value, timestamp, this.valve.watermark)) return;
     const queue = this.queues[worker]!;
     if (queue.length === 0) this.queuedAt[worker] = this.clock;
     queue.push([0, key, value, timestamp]);
-    if (queue.length >= CHUNK) this.send(worker);
+    if (queue.length >= CHUNK && this.opened) this.send(worker);
   }
 
   processWatermark(value: number, channel: number): void {
-    this.control(this.valve.inputWatermark(channel, value));
+    const change = this.valve.inputWatermark(channel, value);
+    // Fed by the exchange, the workers get it from the previous operator's; the valve is kept for checkpoints.
+    if (this.upstream === undefined) this.control(change);
   }
 
   processIdle(idle: boolean, channel: number): void {
-    this.control(this.valve.inputIdle(channel, idle));
+    const change = this.valve.inputIdle(channel, idle);
+    if (this.upstream === undefined) this.control(change);
   }
 
   onProcessingTime(now: number): void {
-    this.broadcast([3, now]);
+    // Fed by the exchange, the ticks come through it (after the previous operator's).
+    if (this.upstream === undefined) this.broadcast([3, now]);
     this.clock = now;
   }
 
@@ -176,6 +245,17 @@ export class ParallelKeyedOperator implements Operator {
     // After the end of input (the end-of-time watermark went out), every settle waits for everything.
     const all = this.draining || this.valve.watermark === END_OF_TIME;
     this.draining = false;
+    if (!this.opened) {
+      // The head of an exchange chain: every linked worker must be ready before the first record goes.
+      await this.downstream!.chainStartup();
+      this.opened = true;
+    }
+    if (all && this.downstream !== undefined && this.upstream === undefined) {
+      // A drain: a flush marker down the chain, after everything sent so far.
+      const id = ++this.flushes;
+      this.broadcast([5, id]);
+      this.downstream.expectFlush(id);
+    }
     this.flushFolder();
     for (let w = 0; w < this.queues.length; w++) {
       const length = this.queues[w]!.length;
@@ -195,8 +275,63 @@ export class ParallelKeyedOperator implements Operator {
         while (inflight.length > MAX_IN_FLIGHT) await inflight[0];
       }
     }
+    if (this.upstream !== undefined) await this.awaitExchange();
     this.throwFailure();
     this.emitReceived();
+  }
+
+  /** Every linked operator's startup replies, from this one down the chain. */
+  private chainStartup(): Promise<unknown> {
+    return Promise.all([...this.startup, this.downstream?.chainStartup()]);
+  }
+
+  /** Fed by the exchange: the next settle waits until every worker passed flush marker `id` (and so does the next operator's). */
+  private expectFlush(id: number): void {
+    this.awaitedFlush = id;
+    this.downstream?.expectFlush(id);
+  }
+
+  /**
+   * Fed by the exchange: waits for each worker's pushes until it has passed the awaited flush marker
+   * and is at most {@link MAX_UNREAD_PER_CHANNEL} messages per channel behind (backpressure).
+   */
+  private async awaitExchange(): Promise<void> {
+    const flush = this.awaitedFlush;
+    const limit = MAX_UNREAD_PER_CHANNEL * this.upstream!.workers.length;
+    for (let w = 0; w < this.workers.length; w++) {
+      while (this.failures[w] === undefined && ((flush !== undefined && this.flushed[w]! < flush) || this.posted[w]! - this.read[w]! > limit)) {
+        try {
+          await this.workers[w]!.nextPush();
+        } catch (error) {
+          this.failures[w] ??= error instanceof Error ? error : new Error(String(error));
+        }
+      }
+    }
+    if (this.awaitedFlush === flush) this.awaitedFlush = undefined;
+  }
+
+  /** A push from worker `w` (fed by the exchange): its outputs kept until {@link emitReceived}, its progress noted. */
+  private receivePush(w: number, push: WorkerPush): void {
+    if (this.failures[w] !== undefined) return;
+    if (!("outputs" in push)) {
+      this.failures[w] = rebuildError(push.failure);
+      return;
+    }
+    this.counters.recordsIn += push.recordsIn;
+    this.counters.lateRecordsDropped += push.lateRecordsDropped;
+    this.read[w] = push.consumed;
+    if (push.flushed > this.flushed[w]!) this.flushed[w] = push.flushed;
+    this.noteRouted(push.routed, push.posted);
+    const list = this.received[w]!;
+    for (const e of unpackOutputs(push.outputs)) list.push(e);
+  }
+
+  /** Records this operator's workers sent through the exchange, and the messages each next worker got. */
+  private noteRouted(routed: number, posted: readonly number[] | undefined): void {
+    this.counters.recordsOut += routed;
+    const next = this.downstream;
+    if (posted === undefined || next === undefined) return;
+    for (let j = 0; j < posted.length; j++) next.posted[j]! += posted[j]!;
   }
 
   /** Sends worker `w`'s queued events now (their outputs are taken in as they come back). */
@@ -227,6 +362,7 @@ export class ParallelKeyedOperator implements Operator {
       this.failures[w] = new Error(`operator ${this.name}: a worker answered ${reply.type} to a batch`);
     } else {
       this.counters.lateRecordsDropped += reply.lateRecordsDropped;
+      this.noteRouted(reply.routed, reply.posted);
       const list = this.received[w]!;
       for (const e of unpackOutputs(reply.outputs)) list.push(e);
     }

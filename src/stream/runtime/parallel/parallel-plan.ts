@@ -7,8 +7,8 @@ import type { OutputTag } from "../../api/output-tag.js";
 import type { Plan, PlanNode } from "../../api/graph.js";
 import { inputsOf } from "../../api/graph.js";
 import { KEY_GROUPS } from "./key-group.js";
-import { shipCaptures, shipValue, type ShipContext } from "./ship.js";
-import type { ShippedCaptures } from "./shipped.js";
+import { shipCaptures, shipValue, ShipError, type ShipContext } from "./ship.js";
+import type { Shipped, ShippedCaptures } from "./shipped.js";
 import type { ShippedOperator } from "./worker-protocol.js";
 
 /** A job's parallel execution settings (absent with parallelism 1: the single-threaded path). */
@@ -19,6 +19,12 @@ export interface ParallelPlan {
   readonly tags: readonly OutputTag<unknown>[];
   /** The keyed operators that run in workers, by plan node id. */
   readonly operators: ReadonlyMap<number, ShippedOperator>;
+  /**
+   * Their key selectors that could be shipped, by plan node id: a keyed operator fed directly by another
+   * gets its records from that one's workers (the keyed exchange). Key selectors run in the main thread
+   * otherwise, so one that cannot be shipped is no error.
+   */
+  readonly keys: ReadonlyMap<number, Shipped>;
 }
 
 /** The options of `start` that concern parallel execution. */
@@ -42,6 +48,16 @@ export function planParallel(plan: Plan, options: ParallelStartOptions): Paralle
   const context: ShipContext = { parallelism, captureNames: new Set(Object.keys(captures ?? {})), tags };
   const shippedCaptures = shipCaptures(captures, context);
   const operators = new Map<number, ShippedOperator>();
+  const keys = new Map<number, Shipped>();
+  const shipKey = (node: Extract<PlanNode, { kind: "window" | "process" }>): void => {
+    const known = tags.length;
+    try {
+      keys.set(node.id, shipValue(node.key, node.name, "the key selector", context));
+    } catch (error) {
+      if (!(error instanceof ShipError)) throw error;
+      tags.length = known;
+    }
+  };
   for (const node of allNodes(plan)) {
     if (node.kind === "window") {
       const ship = (value: unknown, path: string) => shipValue(value, node.name, path, context);
@@ -60,11 +76,13 @@ export function planParallel(plan: Plan, options: ParallelStartOptions): Paralle
         aggregate: ship(node.aggregate, "the aggregate function"),
         result: ship(node.result, "the result function"),
       });
+      shipKey(node);
     } else if (node.kind === "process") {
       operators.set(node.id, { kind: "process", name: node.name, fn: shipValue(node.fn, node.name, "the process function", context) });
+      shipKey(node);
     }
   }
-  return { parallelism, captures: shippedCaptures, tags, operators };
+  return { parallelism, captures: shippedCaptures, tags, operators, keys };
 }
 
 function allNodes(plan: Plan): PlanNode[] {

@@ -19,6 +19,7 @@ import { factoryDescriptorOf } from "../../aggregates/factory-descriptor.js";
 import { alignedLayout } from "../../windowing/aligned-layout.js";
 import { eventTimeTrigger } from "../../windowing/event-time-trigger.js";
 import { mod } from "../../windowing/window-start.js";
+import { keyId } from "../key-id.js";
 import { UserFunctionError } from "../user-function-error.js";
 import type { InputEvent } from "./worker-protocol.js";
 
@@ -46,7 +47,7 @@ export function preAggregationLayout(node: PlanNode): PreAggregationLayout | und
   return { slice: gcd(layout.size, layout.slide), offset: layout.offset };
 }
 
-/** A key's partial accumulators of the current segment, by slice start. */
+/** A key's partial accumulators of the current segment, by slice start (kept across segments, emptied by each flush). */
 interface Partials {
   readonly key: unknown;
   readonly worker: number;
@@ -54,39 +55,49 @@ interface Partials {
   readonly accs: unknown[];
 }
 
+/** Keys whose entry (and worker) is remembered between segments (the map starts over when it holds more). */
+const REMEMBERED_KEYS = 1 << 16;
+
 /**
  * The main thread's side: folds records into per-(key, slice) accumulators and appends them to the
  * workers' queues at {@link flush} — before every control event (watermark, idleness, processing-time
  * tick), every send and at every round's end, so an accumulator never crosses a control event.
  */
 export class PreAggregator {
+  /** Per key (the key itself when a number, else its key id): its worker and partial accumulators. */
   private partials = new Map<string | number, Partials>();
+  /** The keys with accumulators in the current segment. */
+  private active: Partials[] = [];
   private readonly aggregate: AggregateFunction<unknown, unknown, unknown>;
 
+  /** `ownerOf` gives the worker of a key by its id (the key itself when a number, else its key id). */
   constructor(
     private readonly node: WindowNode,
     private readonly layout: PreAggregationLayout,
+    private readonly ownerOf: (id: string | number) => number,
   ) {
     this.aggregate = node.aggregate;
   }
 
   /**
-   * Folds `value` (key `key`, identified by `id` — the key itself when it is a number, else its key id —
-   * owned by `worker`) if it may be: returns false when it
-   * must be shipped as a record — no valid timestamp, or one of its windows due at `watermark`.
+   * Folds `value` of key `key` if it may be: returns false when it must be shipped as a record — no
+   * valid timestamp, or one of its windows due at `watermark`. Throws what {@link keyId} throws for a key
+   * that cannot be one, and a {@link UserFunctionError} when the aggregate throws.
    */
-  add(id: string | number, key: unknown, worker: number, value: unknown, timestamp: number | undefined, watermark: number): boolean {
+  add(key: unknown, value: unknown, timestamp: number | undefined, watermark: number): boolean {
     if (typeof timestamp !== "number" || !Number.isSafeInteger(timestamp)) return false;
     const { slice, offset } = this.layout;
     const start = timestamp - mod(timestamp - offset, slice);
     // Every window holding the slice ends at or after the slice's end: none is due yet.
     if (start + slice - 1 <= watermark) return false;
+    const id = typeof key === "number" ? key : keyId(key);
     let partials = this.partials.get(id);
     if (partials === undefined) {
-      partials = { key, worker, starts: [], accs: [] };
+      partials = { key, worker: this.ownerOf(id), starts: [], accs: [] };
       this.partials.set(id, partials);
     }
     const starts = partials.starts;
+    if (starts.length === 0) this.active.push(partials);
     let i = starts.length - 1;
     while (i >= 0 && starts[i] !== start) i--;
     const aggregate = this.aggregate;
@@ -105,12 +116,18 @@ export class PreAggregator {
 
   /** Appends the folded accumulators to their workers' queues (before a control event, before sending). */
   flush(queues: InputEvent[][]): void {
-    if (this.partials.size === 0) return;
-    for (const p of this.partials.values()) {
+    const active = this.active;
+    if (active.length === 0) return;
+    for (let k = 0; k < active.length; k++) {
+      const p = active[k]!;
       const queue = queues[p.worker]!;
-      for (let i = 0; i < p.starts.length; i++) queue.push([4, p.key, p.starts[i]!, p.accs[i]]);
+      const { starts, accs } = p;
+      for (let i = 0; i < starts.length; i++) queue.push([4, p.key, starts[i]!, accs[i]]);
+      starts.length = 0;
+      accs.length = 0;
     }
-    this.partials = new Map();
+    this.active = [];
+    if (this.partials.size > REMEMBERED_KEYS) this.partials = new Map();
   }
 }
 
