@@ -1,6 +1,6 @@
 /**
- * The embedded HBase-model store (`connect({ path })`, built to dist/) against the raw storage engine
- * under it (classic-level, LevelDB) doing the equivalent work, side by side in one run:
+ * The embedded HBase-model store (`connect({ path })`, built to dist/) on its default storage engine
+ * (LMDB) against that raw engine doing the equivalent work, side by side in one run:
  *
  * - batched puts: `putMany` of ROWS_PER_BATCH rows × CELLS_PER_ROW cells, cells/s; the raw engine writes
  *   the same number of key/value pairs of the same sizes in batches of the same size;
@@ -8,15 +8,18 @@
  * - scan: a full table scan (every row, every cell), rows/s; raw: a full iteration with `nextv`;
  * - get latency: `get` of a random existing row, µs; raw: reading that row's key range.
  *
- * Then LMDB (the `lmdb` package, a dev dependency) doing the same raw work, to back the engine choice
- * in src/hbase/backends/embedded/README.md.
+ * The same run also measures the store on its other engine (LevelDB, classic-level) and that raw
+ * engine (chained and array batches), printed as readable lines only, to back the engine choice in
+ * src/hbase/backends/embedded/README.md. Raw LMDB writes as the store's engine does: one synchronous
+ * write transaction per batch (`transactionSync`), no fsync (`noSync`, as LevelDB's default write).
  *
  * Every figure is the median of several rounds (Sluice and the raw engine interleaved, alternating
  * which goes first). Prints readable lines, then LAST one JSON line per figure:
  * {"bench":"hbase-embedded","case":"…","value":N,"unit":"…","baseline":"raw-engine","baseline_value":N,"ratio":N}
  * ratio > 1 means Sluice is better (throughput ÷ baseline throughput; baseline latency ÷ Sluice latency).
  *
- * Usage: npm run bench -- hbase-embedded [--rows N] [--rounds N] [--no-lmdb]
+ * Usage: npm run bench -- hbase-embedded [--rows N] [--rounds N] [--no-other]
+ * (`--no-other`: only the store on its default engine and that raw engine.)
  */
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -63,7 +66,7 @@ const RAW_HIGH_WATER_MARK_BYTES = 1024 * 1024;
 
 /**
  * @param {string[]} args
- * @returns {{ rows: number, rounds: number, lmdb: boolean }}
+ * @returns {{ rows: number, rounds: number, other: boolean }}
  */
 function options(args) {
   const { values } = parseArgs({
@@ -71,7 +74,7 @@ function options(args) {
     options: {
       rows: { type: "string", default: "100000" },
       rounds: { type: "string", default: "3" },
-      "no-lmdb": { type: "boolean", default: false },
+      "no-other": { type: "boolean", default: false },
     },
     strict: true,
   });
@@ -86,7 +89,7 @@ function options(args) {
   };
   const rows = count("rows", ROWS_PER_BATCH);
   if (rows % ROWS_PER_BATCH !== 0) throw new Error(`--rows must be a multiple of ${ROWS_PER_BATCH}`);
-  return { rows, rounds: count("rounds", 1), lmdb: !values["no-lmdb"] };
+  return { rows, rounds: count("rounds", 1), other: !values["no-other"] };
 }
 
 /** @param {number} i */
@@ -141,18 +144,21 @@ const rawRowEnd = (i) => Buffer.from(`t0001${rowKey(i)}\u0000\u0001`, "latin1");
 // Contenders. Each exposes the same four operations on its own directory.
 
 /**
+ * The store on `engine` (undefined: its default engine), labelled `label`.
  * @param {string} dir
+ * @param {string} label
+ * @param {"lmdb" | "leveldb" | undefined} engine
  * @returns {Promise<Store>}
  */
-async function sluiceStore(dir) {
+async function sluiceStore(dir, label, engine) {
   // Types only from src/: the bench loads the built module.
   /** @type {{ connect: typeof import("../src/hbase/connect.ts").connect }} */
   const { connect } = await import(pathToFileURL(path.join(ROOT, "dist/hbase/connect.js")).href);
-  const connection = await connect({ path: dir });
+  const connection = await connect({ path: dir, ...(engine === undefined ? {} : { engine }) });
   await connection.admin.createTable(TABLE, { families: [FAMILY] });
   const table = connection.table(TABLE);
   return {
-    label: "sluice",
+    label,
     async writeBatch(first) {
       /** @type {import("../src/hbase/table.ts").Put[]} */
       const puts = new Array(ROWS_PER_BATCH);
@@ -179,7 +185,7 @@ async function sluiceStore(dir) {
     },
     async getRow(i) {
       const result = await table.get(rowKey(i));
-      if (result === undefined || result.cells.length !== CELLS_PER_ROW) throw new Error(`sluice: row ${rowKey(i)} not found whole`);
+      if (result === undefined || result.cells.length !== CELLS_PER_ROW) throw new Error(`${label}: row ${rowKey(i)} not found whole`);
     },
     /** Waits for a compaction the writes started in the background (not timed: reads are measured alone). */
     async settle() {
@@ -263,19 +269,21 @@ async function lmdbStore(dir) {
   const { open } = await import("lmdb");
   // Default durability (each commit flushed) would make awaited single puts fsync-bound; LevelDB's
   // default write is not fsynced either (both survive kill -9, neither a power cut). noSync matches it.
+  // Synchronous write transactions, as the store's LMDB engine writes (faster than lmdb-js's
+  // asynchronous batching for awaited writes, and as fast for batches).
   /** @type {import("lmdb").RootDatabase<Uint8Array, Uint8Array>} */
-  const db = open({ path: dir, keyEncoding: "binary", encoding: "binary", noSync: true });
+  const db = open({ path: dir, keyEncoding: "binary", encoding: "binary", noSync: true, compression: false, cache: false });
   return {
     label: "lmdb",
     async writeBatch(first) {
-      await db.transaction(() => {
+      db.transactionSync(() => {
         for (let r = 0; r < ROWS_PER_BATCH; r++) {
-          for (let q = 0; q < CELLS_PER_ROW; q++) db.put(rawKey(first + r, q), Buffer.from(valueOf(first + r, q), "latin1"));
+          for (let q = 0; q < CELLS_PER_ROW; q++) db.putSync(rawKey(first + r, q), Buffer.from(valueOf(first + r, q), "latin1"));
         }
       });
     },
     async putOne(i) {
-      await db.put(rawSingleKey(i), Buffer.from(valueOf(i, 0), "latin1"));
+      db.transactionSync(() => db.putSync(rawSingleKey(i), Buffer.from(valueOf(i, 0), "latin1")));
     },
     async scanAll() {
       let rows = 0;
@@ -438,23 +446,25 @@ function fmt(value, unit) {
 
 /** @param {string[]} args */
 export default async function main(args) {
-  const { rows, rounds, lmdb: lmdbWanted } = options(args);
-  let lmdb = lmdbWanted;
-  if (lmdb) {
-    try {
-      await import("lmdb");
-    } catch (error) {
-      console.log(`lmdb cannot be loaded (${error instanceof Error ? error.message : String(error)}): engine comparison skipped`);
-      lmdb = false;
-    }
-  }
+  const { rows, rounds, other } = options(args);
+  /** @type {{ DEFAULT_STORAGE_ENGINE: "lmdb" | "leveldb" }} */
+  const { DEFAULT_STORAGE_ENGINE: engine } = await import(pathToFileURL(path.join(ROOT, "dist/hbase/backends/embedded/open-storage-engine.js")).href);
+  const otherEngine = engine === "lmdb" ? "leveldb" : "lmdb";
   const root = await mkdtemp(path.join(tmpdir(), "sluice-bench-hbase-"));
   const started = performance.now();
   try {
-    console.log(`${BENCH}: ${rows.toLocaleString("en-US")} rows × ${CELLS_PER_ROW} cells (${VALUE_LENGTH}-byte values), ${rounds} rounds, medians`);
+    console.log(
+      `${BENCH}: ${rows.toLocaleString("en-US")} rows × ${CELLS_PER_ROW} cells (${VALUE_LENGTH}-byte values), ${rounds} rounds, medians; ` +
+        `the store on its default engine (${engine})${other ? `, and on ${otherEngine}` : ""}`,
+    );
+    /** @type {Record<"lmdb" | "leveldb", StoreFactory[]>} */
+    const raws = {
+      lmdb: [lmdbStore],
+      leveldb: [(dir) => levelStore(dir, true), (dir) => levelStore(dir, false)],
+    };
     /** @type {StoreFactory[]} */
-    const factories = [sluiceStore, (dir) => levelStore(dir, true), (dir) => levelStore(dir, false)];
-    if (lmdb) factories.push(lmdbStore);
+    const factories = [(dir) => sluiceStore(dir, "sluice", undefined), ...raws[engine]];
+    if (other) factories.push((dir) => sluiceStore(dir, `sluice-${otherEngine}`, otherEngine), ...raws[otherEngine]);
     const figures = await runRounds(factories, rows, rounds, root);
     const medians = new Map([...figures].map(([label, cases]) => [label, Object.fromEntries(Object.entries(cases).map(([k, v]) => [k, median(v)]))]));
     /** @param {string} label */
@@ -463,19 +473,26 @@ export default async function main(args) {
       if (m === undefined) throw new Error(`${BENCH}: no figures for ${label}`);
       return m;
     };
-    const sluice = mediansOf("sluice");
-    // The raw baseline: classic-level's faster write path (chained vs array batch); reads as the chained store.
-    const chained = mediansOf("leveldb-chained");
-    const array = mediansOf("leveldb");
-    /** @type {Record<string, number>} */
-    const raw = {
-      batched_puts: Math.max(chained.batched_puts, array.batched_puts),
-      single_puts: Math.max(chained.single_puts, array.single_puts),
-      scan: chained.scan,
-      get: chained.get,
+    /**
+     * The raw figures of an engine: LevelDB's faster write path (chained vs array batch), reads as the chained store.
+     * @param {"lmdb" | "leveldb"} kind
+     * @returns {Record<string, number>}
+     */
+    const rawOf = (kind) => {
+      if (kind === "lmdb") return mediansOf("lmdb");
+      const chained = mediansOf("leveldb-chained");
+      const array = mediansOf("leveldb");
+      return {
+        batched_puts: Math.max(chained.batched_puts, array.batched_puts),
+        single_puts: Math.max(chained.single_puts, array.single_puts),
+        scan: chained.scan,
+        get: chained.get,
+      };
     };
+    const sluice = mediansOf("sluice");
+    const raw = rawOf(engine);
     console.log("");
-    console.log(`${"case".padEnd(14)} ${"sluice".padStart(18)} ${"raw leveldb".padStart(18)} ${"ratio".padStart(7)}  what`);
+    console.log(`${"case".padEnd(14)} ${`sluice (${engine})`.padStart(18)} ${`raw ${engine}`.padStart(18)} ${"ratio".padStart(7)}  what`);
     const json = [];
     for (const c of CASES) {
       const key = c.source ?? c.name;
@@ -485,27 +502,32 @@ export default async function main(args) {
       console.log(`${c.name.padEnd(14)} ${fmt(value, c.unit).padStart(18)} ${fmt(base, c.unit).padStart(18)} ${round(ratio, 2).toFixed(2).padStart(7)}  ${c.what}`);
       json.push({ bench: BENCH, case: c.name, value: round(value, 1), unit: c.unit, baseline: "raw-engine", baseline_value: round(base, 1), ratio: round(ratio, 3) });
     }
-    console.log("");
-    console.log(
-      `raw leveldb writes: chained batch ${fmt(chained.batched_puts, "cells/s")}, array batch ${fmt(array.batched_puts, "cells/s")}; ` +
-        `single put ${fmt(chained.single_puts, "puts/s")}, batch of one ${fmt(array.single_puts, "puts/s")}`,
-    );
     const targets = [
       [`batched puts ≥ 80 % of raw`, sluice.batched_puts >= 0.8 * raw.batched_puts],
       [`scan ≥ 80 % of raw`, sluice.scan >= 0.8 * raw.scan],
       [`batched puts ≥ 300k cells/s`, sluice.batched_puts >= 300_000],
     ];
     console.log(`targets: ${targets.map(([what, met]) => `${what}: ${met ? "met" : "NOT met"}`).join("; ")}`);
-    if (lmdb) {
-      const l = mediansOf("lmdb");
+    if (other) {
+      const o = mediansOf(`sluice-${otherEngine}`);
+      const oRaw = rawOf(otherEngine);
       console.log("");
-      console.log("engine comparison (raw work only, same keys and values):");
-      console.log(`${"case".padEnd(14)} ${"leveldb".padStart(18)} ${"lmdb".padStart(18)}`);
+      console.log(`engine comparison (readable only: the store on each engine, and each raw engine on the same keys and values):`);
+      console.log(`${"case".padEnd(14)} ${`sluice (${engine})`.padStart(18)} ${`sluice (${otherEngine})`.padStart(18)} ${`raw ${engine}`.padStart(18)} ${`raw ${otherEngine}`.padStart(18)}`);
       for (const c of CASES) {
         const key = c.source ?? c.name;
-        console.log(`${c.name.padEnd(14)} ${fmt(raw[key], c.unit).padStart(18)} ${fmt(l[key], c.unit).padStart(18)}`);
+        console.log(
+          `${c.name.padEnd(14)} ${fmt(sluice[key], c.unit).padStart(18)} ${fmt(o[key], c.unit).padStart(18)} ${fmt(raw[key], c.unit).padStart(18)} ${fmt(oRaw[key], c.unit).padStart(18)}`,
+        );
       }
-      // Readable only: these compare two engines, not Sluice with a baseline, so they get no JSON line.
+      {
+        const chained = mediansOf("leveldb-chained");
+        const array = mediansOf("leveldb");
+        console.log(
+          `raw leveldb writes: chained batch ${fmt(chained.batched_puts, "cells/s")}, array batch ${fmt(array.batched_puts, "cells/s")}; ` +
+            `single put ${fmt(chained.single_puts, "puts/s")}, batch of one ${fmt(array.single_puts, "puts/s")}`,
+        );
+      }
     }
     console.log(`(${round((performance.now() - started) / 1000, 1)} s)`);
     for (const line of json) console.log(JSON.stringify(line));

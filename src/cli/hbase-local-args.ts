@@ -4,6 +4,7 @@
  */
 import path from "node:path";
 import { parseArgs } from "node:util";
+import type { StorageEngineKind } from "../hbase/backends/embedded/storage-engine.js";
 
 /** A command-line mistake in `hbase-local` (main.ts reports it with the usage, exit code 2). */
 export class HBaseLocalUsageError extends Error {
@@ -24,6 +25,11 @@ export interface HBaseLocalOptions {
   readonly root: string;
   /** Data directory (default `./.sluice/hbase`). */
   readonly data: string;
+  /**
+   * Storage engine of a new data directory (`--engine lmdb|leveldb`); undefined: an existing directory
+   * keeps its engine, a new one gets the default (LMDB).
+   */
+  readonly engine?: StorageEngineKind;
   readonly host: string;
   readonly port: number;
   readonly compat: 1 | 2;
@@ -31,10 +37,12 @@ export interface HBaseLocalOptions {
 }
 
 /** Usage lines of `hbase-local` (for main.ts's help). */
-export const HBASE_LOCAL_USAGE = `  hbase-local --zookeeper HOST:PORT [--root /hbase] [--data DIR] [--host ADDR] [--port N]
-              [--compat 1|2] [--table NAME:FAMILY[,FAMILY...][:SPLITKEY,...]]...
+export const HBASE_LOCAL_USAGE = `  hbase-local --zookeeper HOST:PORT [--root /hbase] [--data DIR] [--engine lmdb|leveldb]
+              [--host ADDR] [--port N] [--compat 1|2] [--table NAME:FAMILY[,FAMILY...][:SPLITKEY,...]]...
                               Serve the embedded HBase store (default ./.sluice/hbase) over
                               HBase's RPC protocol, registered in ZooKeeper under --root;
+                              --engine is the storage engine of a new --data directory (default
+                              lmdb; an existing one keeps the engine that made it);
                               --compat 1 answers as HBase 1.x, 2 (default) as 2.x; each --table
                               is created when absent (NS:NAME:FAMILIES[:SPLITKEYS] for a namespace).
                               Runs until SIGINT/SIGTERM.
@@ -74,6 +82,7 @@ export function parseHBaseLocalArgs(args: readonly string[], cwd = process.cwd()
         zookeeper: { type: "string" },
         root: { type: "string" },
         data: { type: "string" },
+        engine: { type: "string" },
         host: { type: "string" },
         port: { type: "string" },
         compat: { type: "string" },
@@ -99,12 +108,17 @@ export function parseHBaseLocalArgs(args: readonly string[], cwd = process.cwd()
     compat = values.compat === "1" ? 1 : 2;
   }
   if (values.data === "") throw new HBaseLocalUsageError("hbase-local: --data needs a directory");
+  const engine = values.engine;
+  if (engine !== undefined && engine !== "lmdb" && engine !== "leveldb") {
+    throw new HBaseLocalUsageError(`hbase-local: --engine must be lmdb or leveldb, got ${JSON.stringify(engine)}`);
+  }
   if (values.host === "") throw new HBaseLocalUsageError("hbase-local: --host needs an address");
   const tables = (values.table ?? []).map(parseTableFlag);
   return {
     zookeeper,
     root,
     data: path.resolve(cwd, values.data ?? path.join(".sluice", "hbase")),
+    ...(engine === undefined ? {} : { engine }),
     host: values.host ?? "127.0.0.1",
     port,
     compat,

@@ -2,7 +2,7 @@
  * `sluice hbase-local`: serves an embedded HBase store over HBase's native RPC protocol, registered in
  * ZooKeeper like a cluster (src/hbase/local-endpoint), until SIGINT or SIGTERM.
  *
- *   sluice hbase-local --zookeeper HOST:PORT [--root /hbase] [--data DIR] [--host ADDR] [--port N]
+ *   sluice hbase-local --zookeeper HOST:PORT [--root /hbase] [--data DIR] [--engine lmdb|leveldb] [--host ADDR] [--port N]
  *                      [--compat 1|2] [--table NAME:FAMILY[,FAMILY...][:SPLITKEY,...]]...
  *
  * Each `--table` is created at start when absent (an existing table is left as it is). A namespaced
@@ -59,7 +59,7 @@ export async function runHBaseLocal(options: HBaseLocalOptions, io: HBaseLocalIo
   });
   let store: Connection | undefined;
   try {
-    store = await connect({ path: options.data });
+    store = await connect({ path: options.data, ...(options.engine === undefined ? {} : { engine: options.engine }) });
     await createTables(store, options.tables);
     const endpoint = await startLocalEndpoint({
       connection: store,

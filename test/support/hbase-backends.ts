@@ -2,7 +2,8 @@
  * Backends of the shared Table API suite (test/unit/hbase-table-suite.ts): each factory gives a fresh,
  * empty store behind a `Connection`, and takes everything down again.
  *
- * - `embeddedBackend()` — the embedded store on a fresh temp dir (`connect({ path })`).
+ * - `embeddedBackend(engine?)` — the embedded store on a fresh temp dir (`connect({ path, engine })`):
+ *   LMDB (the default) or LevelDB.
  * - `wireBackend({ zookeeper, compat })` — an embedded store on a fresh temp dir served by the local
  *   HBase-compatible endpoint (`startLocalEndpoint`) under its own ZooKeeper root, and Sluice's wire
  *   client on it (`connect({ zookeeper, root })`).
@@ -11,6 +12,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { connect } from "../../src/hbase/connect.js";
+import type { StorageEngineKind } from "../../src/hbase/backends/embedded/storage-engine.js";
 import { startLocalEndpoint, type LocalEndpoint } from "../../src/hbase/local-endpoint/index.js";
 import type { Admin, Connection } from "../../src/hbase/table.js";
 
@@ -47,14 +49,18 @@ async function tempDir(prefix: string): Promise<string> {
   return mkdtemp(path.join(tmpdir(), prefix));
 }
 
-/** The embedded store, on a fresh temp dir per `open()`. */
-export function embeddedBackend(): TableBackend {
+/**
+ * The embedded store, on a fresh temp dir per `open()`, with `engine` (default: the store's default
+ * engine, LMDB); named "embedded (ENGINE)" when an engine is given.
+ */
+export function embeddedBackend(engine?: StorageEngineKind): TableBackend {
+  const options = engine === undefined ? {} : { engine };
   return {
-    name: "embedded",
+    name: engine === undefined ? "embedded" : `embedded (${engine})`,
     atomicBatches: true,
     async open() {
       const dir = await tempDir("sluice-hbase-");
-      let connection = await connect({ path: dir });
+      let connection = await connect({ path: dir, ...options });
       let cleaned: Promise<void> | undefined;
       return {
         get connection() {
@@ -65,7 +71,7 @@ export function embeddedBackend(): TableBackend {
         },
         async reconnect() {
           await connection.close().catch(() => undefined);
-          connection = await connect({ path: dir });
+          connection = await connect({ path: dir, ...options });
           return connection;
         },
         cleanup() {

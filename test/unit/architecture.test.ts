@@ -18,7 +18,7 @@ const ALLOWED: Record<string, { layers: string[]; packages: string[] }> = {
   display: { layers: ["protocol"], packages: [] },
   kernel: { layers: ["protocol", "display", "transport"], packages: [] },
   evaluator: { layers: ["protocol", "display", "kernel"], packages: ["typescript", "import-meta-resolve", "source-map-js"] },
-  hbase: { layers: ["display", "protocol"], packages: ["classic-level", "protobufjs", "node-zookeeper-client"] },
+  hbase: { layers: ["display", "protocol"], packages: ["classic-level", "lmdb", "protobufjs", "node-zookeeper-client"] },
   stream: { layers: [], packages: ["lmdb", "acorn"] },
   connectors: { layers: ["stream", "hbase"], packages: [] },
   charts: { layers: ["display", "stream", "protocol"], packages: ["vega", "vega-lite", "@resvg"] },

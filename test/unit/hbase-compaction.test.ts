@@ -1,43 +1,51 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { ClassicLevel } from "classic-level";
 import { connect } from "../../src/hbase/connect.js";
+import { openStorageEngine } from "../../src/hbase/backends/embedded/open-storage-engine.js";
+import type { StorageEngineKind } from "../../src/hbase/backends/embedded/storage-engine.js";
 import type { Connection, Table } from "../../src/hbase/table.js";
 import { decodeCellKey, tempDir, text } from "./hbase-embedded-support.js";
 
 let dir: string;
 let remove: () => Promise<void>;
 let conn: Connection;
+/** The storage engine of the describe block running (each test runs on both). */
+let engine: StorageEngineKind = "lmdb";
 
 beforeEach(async () => {
   ({ dir, remove } = await tempDir());
-  conn = await connect({ path: dir });
 });
 afterEach(async () => {
   await conn.close();
   await remove();
 });
 
-/** Every stored data entry of the directory, read with a fresh LevelDB handle (the connection closed). */
+/** Every stored data entry of the directory, read with a fresh handle of its storage engine (the connection closed). */
 async function storedEntries(): Promise<string[]> {
   await conn.close();
-  const db = new ClassicLevel<Uint8Array, Uint8Array>(dir, { keyEncoding: "view", valueEncoding: "view" });
+  const db = await openStorageEngine(dir);
+  expect(db.kind).toBe(engine);
   const out: string[] = [];
   try {
-    for await (const [key] of db.iterator({ gte: Uint8Array.of(0x01), lt: Uint8Array.of(0x02) })) {
+    for (const [key] of await db.iterator({ gte: Uint8Array.of(0x01), lt: Uint8Array.of(0x02) }).all()) {
       const k = decodeCellKey(key);
       out.push(`${text(k.row)}/${text(k.family)}:${text(k.qualifier)}@${k.timestamp}/${k.type}`);
     }
   } finally {
     await db.close();
   }
-  conn = await connect({ path: dir });
+  conn = await connect({ path: dir, engine });
   return out;
 }
 
 const cellsOf = async (t: Table, row: string, maxVersions = 10) =>
   ((await t.get(row, { maxVersions }))?.cells ?? []).map((c) => `${text(c.qualifier)}@${c.timestamp}=${text(c.value)}`);
 
-describe("compaction", () => {
+describe.each(["lmdb", "leveldb"] as const)("compaction on %s", (kind) => {
+  beforeEach(async () => {
+    engine = kind;
+    conn = await connect({ path: dir, engine });
+  });
+
   it("removes versions beyond maxVersions, expired cells, deleted cells and past markers — and nothing visible", async () => {
     const now = Date.now();
     await conn.admin.createTable("t", { families: [{ name: "d", maxVersions: 2 }, { name: "e", ttlMs: 60_000, minVersions: 1 }] });
@@ -144,7 +152,7 @@ describe("compaction", () => {
     await conn.close();
     const stats = await compaction;
     expect(stats.rows).toBeLessThan(5_000);
-    conn = await connect({ path: dir });
+    conn = await connect({ path: dir, engine });
     let n = 0;
     for await (const r of conn.table("t").scan()) {
       expect(text(r.cells[0]!.value)).toBe("v2");

@@ -1,5 +1,4 @@
 import fc from "fast-check";
-import { ClassicLevel } from "classic-level";
 import { describe, expect, it } from "vitest";
 import {
   decodeCellKeyInRow,
@@ -8,6 +7,7 @@ import {
   startsWithRowPrefix,
 } from "../../src/hbase/backends/embedded/key-codec.js";
 import { writeBatch } from "../../src/hbase/backends/embedded/mutation-encoder.js";
+import { openStorageEngine } from "../../src/hbase/backends/embedded/open-storage-engine.js";
 import type { RowEntry } from "../../src/hbase/backends/embedded/row-reader.js";
 import { ScanAssembler } from "../../src/hbase/backends/embedded/scan-assembler.js";
 import { compareBytes } from "../../src/hbase/bytes/bytes.js";
@@ -169,11 +169,11 @@ describe("scan assembler", () => {
 });
 
 describe("writeBatch", () => {
-  it("writes every entry (one, several, none) to a real LevelDB and nothing of a batch with a bad entry", async () => {
+  it.each(["lmdb", "leveldb"] as const)("writes every entry (one, several, none) to a real %s and nothing of a batch with a bad entry", async (engine) => {
     const { dir, remove } = await tempDir();
-    const db = new ClassicLevel<Uint8Array, Uint8Array>(dir, { keyEncoding: "view", valueEncoding: "view" });
+    const db = await openStorageEngine(dir, engine);
     try {
-      await db.open();
+      expect(db.kind).toBe(engine);
       const op = (k: string, v: string) => ({ type: "put" as const, key: new TextEncoder().encode(k), value: new TextEncoder().encode(v) });
       await writeBatch(db, []);
       await writeBatch(db, [op("a", "1")]);

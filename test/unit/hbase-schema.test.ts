@@ -1,10 +1,10 @@
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { ClassicLevel } from "classic-level";
 import ts from "typescript";
 import { afterEach, beforeEach, describe, expect, expectTypeOf, it } from "vitest";
 import { CodecError } from "../../src/hbase/bytes/codec.js";
 import { CATALOG_PREFIX } from "../../src/hbase/backends/embedded/key-codec.js";
+import { openStorageEngine } from "../../src/hbase/backends/embedded/open-storage-engine.js";
 import { connect } from "../../src/hbase/connect.js";
 import {
   RecordEncodeError,
@@ -239,9 +239,8 @@ describe("typed tables: schemas stored in the catalog", () => {
 
   it("loads catalog entries written before schemas existed, and can give them one", async () => {
     await conn.close();
-    // A catalog entry in the format of the first slice (no "schema" key), written straight into LevelDB.
-    const db = new ClassicLevel<Uint8Array, Uint8Array>(dir, { keyEncoding: "view", valueEncoding: "view" });
-    await db.open();
+    // A catalog entry in the format of the first slice (no "schema" key), written straight into the storage engine.
+    const db = await openStorageEngine(dir);
     const enc = new TextEncoder();
     const old = { id: 1, namespace: "default", name: "legacy", families: [{ name: "d", maxVersions: 1, minVersions: 0, ttlMs: null }], splitKeys: [] };
     await db.put(Uint8Array.of(CATALOG_PREFIX, 0x74, ...enc.encode("default:legacy")), enc.encode(JSON.stringify(old)));

@@ -22,7 +22,7 @@ import {
   type ScanResponse,
 } from "../wire/hbase-protos.js";
 import { META_REGION_NAME } from "../wire/meta-row.js";
-import { RowCellsResult } from "../wire/result-codecs.js";
+import { ScanResultRuns } from "../wire/result-codecs.js";
 import type { TypedServiceImpl } from "../wire/rpc-server.js";
 import { closestRowBeforeRemoved, doNotRetry, notServingRegion, tableNotEnabled, toRemoteError, unknownScanner } from "./endpoint-errors.js";
 import { closestRowBefore, metaRows, metaScan, selectColumns, type MetaServer } from "./meta-table.js";
@@ -113,7 +113,7 @@ async function openScanner(deps: ClientServiceDeps, target: Target, scan: NonNul
     return RegionScanner.ofRows(limit ? rows.slice(0, limit) : rows, true);
   }
   const { bounds, endsScan } = clipToRegion(target.region, range);
-  // the store reads as many rows at a time as the client asks per call (one LevelDB read per batch)
+  // the store reads as many rows at a time as the client asks per call (one storage-engine read per batch)
   const batchSize = Math.min(Math.max(rows, STORE_BATCH_MIN), STORE_BATCH_MAX);
   const options = { ...readOptionsFromWire(target.region, scan), ...bounds, ...(limit ? { limit } : {}), batchSize };
   return tableScanner(deps.connection.table(target.region.table), options, endsScan);
@@ -144,9 +144,9 @@ async function doScan(deps: ClientServiceDeps, req: ScanRequest): Promise<ScanRe
     id = deps.scanners.add(scanner);
   }
   const n = req.number_of_rows ?? req.scan?.caching ?? DEFAULT_ROWS;
-  const batch = n > 0 ? await scanner.next(n) : { rows: [], exhausted: false };
-  // encoded straight from the store's cells (ScanResponse's coder)
-  const results = batch.rows.map((r) => new RowCellsResult(r) as unknown as WireResult);
+  const batch = n > 0 ? await scanner.next(n) : { runs: [], exhausted: false };
+  // encoded straight from the store's rows by ScanResponse's coder (packed rows: no object per cell or row)
+  const results = new ScanResultRuns(batch.runs) as unknown as WireResult[];
   const response: ScanResponse = {
     scanner_id: id,
     results,

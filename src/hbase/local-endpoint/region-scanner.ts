@@ -1,26 +1,70 @@
 /**
  * A scanner over one region: rows pulled from a source (the Table API's scan, or a list of meta rows)
- * a batch at a time, with one row read ahead so a batch knows whether the region has more.
+ * a batch at a time, with one row read ahead so a batch knows whether the region has more. Batches are
+ * arrays of rows or, from the embedded store, rows packed as columns (encoded into the ScanResponse as
+ * they are, see `ScanResultRuns`).
  */
 import type { RowResult } from "../model/row-result.js";
 import type { ScanOptions, Table } from "../table.js";
+import type { PackedCells } from "../wire/result-codecs.js";
 import { compareBytes } from "../bytes/bytes.js";
 import type { ServedRegion } from "./region-directory.js";
 
-/** One batch of a scanner. */
-export interface ScanBatch {
-  readonly rows: readonly RowResult[];
-  /** True when the region has no more rows for this scan. */
-  readonly exhausted: boolean;
+/** Rows packed as columns (the embedded store's `PackedRows`): sliceable, and readable as rows. */
+export interface PackedRowRun extends PackedCells {
+  readonly length: number;
+  /** Rows `[from, to)` of these (relative indexes). */
+  slice(from: number, to?: number): PackedRowRun;
+  toRows(): readonly RowResult[];
 }
 
-/** A source of rows in batches (arrays of rows in scan order; an empty array is skipped). */
-export type RowBatchSource = AsyncIterator<readonly RowResult[]>;
+/** Rows of a source in scan order: an array, or packed as columns. */
+export type RowRun = readonly RowResult[] | PackedRowRun;
+
+function slice(run: RowRun, from: number, to: number): RowRun {
+  return run.slice(from, to);
+}
+
+/** One batch of a scanner: its rows as the runs they were read in. */
+export class ScanBatch {
+  #rows: readonly RowResult[] | undefined;
+
+  constructor(
+    /** The rows, in order, as runs. */
+    readonly runs: readonly RowRun[],
+    /** True when the region has no more rows for this scan. */
+    readonly exhausted: boolean,
+  ) {}
+
+  /** Rows in the batch. */
+  get rowCount(): number {
+    let n = 0;
+    for (const run of this.runs) n += run.length;
+    return n;
+  }
+
+  /** The rows as row objects (packed runs read as rows). */
+  get rows(): readonly RowResult[] {
+    if (this.#rows === undefined) {
+      const runs = this.runs;
+      if (runs.length === 1 && Array.isArray(runs[0])) this.#rows = runs[0] as readonly RowResult[];
+      else {
+        const out: RowResult[] = [];
+        for (const run of runs) for (const row of Array.isArray(run) ? (run as readonly RowResult[]) : (run as PackedRowRun).toRows()) out.push(row);
+        this.#rows = out;
+      }
+    }
+    return this.#rows;
+  }
+}
+
+/** A source of rows in batches (runs of rows in scan order; an empty one is skipped). */
+export type RowBatchSource = AsyncIterator<RowRun>;
 
 /** A scanner over one region. */
 export class RegionScanner {
   /** Rows read from the source and not returned yet: `buffer[next…]`. */
-  private buffer: readonly RowResult[] = [];
+  private buffer: RowRun = [];
   private next_ = 0;
   private done = false;
   private busy: Promise<unknown> = Promise.resolve();
@@ -36,7 +80,7 @@ export class RegionScanner {
 
   /** A scanner over a fixed list of rows. */
   static ofRows(rows: readonly RowResult[], endsScan: boolean): RegionScanner {
-    async function* gen(): AsyncGenerator<readonly RowResult[]> {
+    async function* gen(): AsyncGenerator<RowRun> {
       yield rows;
     }
     return new RegionScanner(gen(), endsScan);
@@ -54,22 +98,19 @@ export class RegionScanner {
   }
 
   private async pull(n: number): Promise<ScanBatch> {
-    let rows: readonly RowResult[] = [];
-    while (rows.length < n) {
+    const runs: RowRun[] = [];
+    let count = 0;
+    while (count < n) {
       if (this.next_ >= this.buffer.length && !(await this.fill())) break;
-      const take = Math.min(n - rows.length, this.buffer.length - this.next_);
+      const take = Math.min(n - count, this.buffer.length - this.next_);
       // a whole batch is answered as it is (batches are never changed once read)
-      if (rows.length === 0 && this.next_ === 0 && take === this.buffer.length) rows = this.buffer;
-      else {
-        const out = rows.slice();
-        for (let i = 0; i < take; i++) out.push(this.buffer[this.next_ + i]!);
-        rows = out;
-      }
+      runs.push(this.next_ === 0 && take === this.buffer.length ? this.buffer : slice(this.buffer, this.next_, this.next_ + take));
+      count += take;
       this.next_ += take;
     }
     // one row read ahead, so that the batch says whether the region has more
     if (this.next_ >= this.buffer.length) await this.fill();
-    return { rows, exhausted: this.exhausted };
+    return new ScanBatch(runs, this.exhausted);
   }
 
   /** Reads the next non-empty batch into the buffer; false when the source has ended. */
@@ -170,12 +211,22 @@ interface BatchedRows extends AsyncIterator<RowResult> {
   nextBatch(): Promise<IteratorResult<readonly RowResult[], undefined>>;
 }
 
+/** A row iterator that hands out its batches as it made them (the embedded store's `nextRun`). */
+interface RunRows extends AsyncIterator<RowResult> {
+  nextRun(): Promise<IteratorResult<RowRun, undefined>>;
+}
+
 function inBatches(rows: AsyncIterator<RowResult>): rows is BatchedRows {
   return typeof (rows as Partial<BatchedRows>).nextBatch === "function";
 }
 
-/** A row iterator's rows as batches: as it hands them out, else one row a batch. */
+function inRuns(rows: AsyncIterator<RowResult>): rows is RunRows {
+  return typeof (rows as Partial<RunRows>).nextRun === "function";
+}
+
+/** A row iterator's rows as batches: as it hands them out (runs, else arrays), else one row a batch. */
 function batchesOf(rows: AsyncIterator<RowResult>): RowBatchSource {
+  if (inRuns(rows)) return { next: () => rows.nextRun(), return: async () => (await rows.return?.(), { value: undefined, done: true }) };
   if (inBatches(rows)) return { next: () => rows.nextBatch(), return: async () => (await rows.return?.(), { value: undefined, done: true }) };
   return {
     next: async () => {
@@ -188,7 +239,7 @@ function batchesOf(rows: AsyncIterator<RowResult>): RowBatchSource {
 
 /**
  * Opens a Table API scan as a region scanner: rows taken a batch at a time where the scan's iterator
- * offers it (`nextBatch`, the embedded store's), else row by row.
+ * offers it (`nextRun` or `nextBatch`, the embedded store's), else row by row.
  */
 export function tableScanner(table: Table, options: ScanOptions, endsScan: boolean): RegionScanner {
   return new RegionScanner(batchesOf(table.scan(options)[Symbol.asyncIterator]()), endsScan);

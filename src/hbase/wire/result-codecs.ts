@@ -175,7 +175,8 @@ function writeScanResponse(w: PbWriter, s: Plain): void {
   const T = "ScanResponse";
   writeScanResponseHead(w, s);
   if (s.results != null) {
-    for (const r of list(s.results, T, "results")) {
+    const results = s.results instanceof ScanResultRuns ? s.results.toResults() : list(s.results, T, "results");
+    for (const r of results) {
       if (r instanceof RowCellsResult) w.uint32((5 << 3) | LDELIM).bytes(encodeRowCells(r));
       else writeNested(w, (5 << 3) | LDELIM, r, T, "results", writeResult);
     }
@@ -292,6 +293,70 @@ export class RowCellsResult {
   }
 }
 
+/**
+ * Rows `[start, end)` packed as columns (the embedded store's scan batches): row `i` has key `rows[i]`
+ * and the PUT cells `[i === 0 ? 0 : cellEnds[i - 1], cellEnds[i])` of the cell columns (`families`,
+ * `qualifiers`, `timestamps`; cell `c`'s value is `valueBytes[valueStarts[c], valueStarts[c] +
+ * valueLengths[c])`).
+ */
+export interface PackedCells {
+  readonly rows: readonly Uint8Array[];
+  readonly cellEnds: readonly number[];
+  readonly families: readonly Uint8Array[];
+  readonly qualifiers: readonly Uint8Array[];
+  readonly timestamps: readonly number[];
+  readonly valueBytes: Uint8Array;
+  readonly valueStarts: readonly number[];
+  readonly valueLengths: readonly number[];
+  readonly start: number;
+  readonly end: number;
+}
+
+/** One run of a {@link ScanResultRuns}: store rows, or rows packed as columns. */
+export type ResultRun = readonly StoreRow[] | PackedCells;
+
+/**
+ * A ScanResponse's `results` given as runs of rows (store rows, or rows packed as columns), in order:
+ * `ScanResponse`'s coder encodes them straight into the response's buffer, each row one Result with
+ * its PUT cells inline (the same bytes as the rows' Results encoded one by one). Use it as the value of
+ * `results` itself (not as an element).
+ */
+export class ScanResultRuns {
+  constructor(readonly runs: readonly ResultRun[]) {}
+
+  /** Results held. */
+  get length(): number {
+    let n = 0;
+    for (const run of this.runs) n += isPacked(run) ? run.end - run.start : run.length;
+    return n;
+  }
+
+  /** The results as {@link RowCellsResult}s (reading `cell` gives plain messages). */
+  toResults(): RowCellsResult[] {
+    const out: RowCellsResult[] = [];
+    for (const run of this.runs) {
+      if (!isPacked(run)) {
+        for (const row of run) out.push(new RowCellsResult(row));
+        continue;
+      }
+      for (let r = run.start; r < run.end; r++) {
+        const cells: StoreCell[] = [];
+        for (let c = r === 0 ? 0 : run.cellEnds[r - 1]!; c < run.cellEnds[r]!; c++) {
+          const at = run.valueStarts[c]!;
+          const value = run.valueBytes.subarray(at, at + run.valueLengths[c]!);
+          cells.push({ family: run.families[c]!, qualifier: run.qualifiers[c]!, timestamp: run.timestamps[c]!, type: "put", value });
+        }
+        out.push(new RowCellsResult({ row: run.rows[r]!, cells }));
+      }
+    }
+    return out;
+  }
+}
+
+function isPacked(run: ResultRun): run is PackedCells {
+  return !Array.isArray(run);
+}
+
 function allocBytes(n: number): Uint8Array {
   const b = Buffer.allocUnsafe(n);
   return new Uint8Array(b.buffer, b.byteOffset, n);
@@ -299,20 +364,34 @@ function allocBytes(n: number): Uint8Array {
 
 /** Bytes of a varint of a non-negative safe integer. */
 function varintLength(v: number): number {
-  let n = 1;
-  while (v >= 128) {
-    v = Math.floor(v / 128);
-    n++;
-  }
-  return n;
+  if (v < 0x80) return 1;
+  if (v < 0x4000) return 2;
+  if (v < 0x200000) return 3;
+  if (v < 0x10000000) return 4;
+  if (v < 0x800000000) return 5;
+  if (v < 0x40000000000) return 6;
+  if (v < 0x2000000000000) return 7;
+  return 8; // < 2^53 (safe integers) < 2^56
 }
 
+/** Writes a non-negative safe integer as a varint at `pos`; returns the position after it. */
 function writeVarint(out: Uint8Array, pos: number, v: number): number {
-  while (v >= 128) {
-    out[pos++] = (v % 128) | 0x80;
-    v = Math.floor(v / 128);
+  let lo = v >>> 0;
+  if (lo !== v) {
+    // above 32 bits (timestamps): the two 32-bit halves, 7 bits at a time
+    let hi = Math.floor(v / TWO_32) >>> 0;
+    lo = (v - hi * TWO_32) >>> 0;
+    while (hi !== 0) {
+      out[pos++] = (lo & 0x7f) | 0x80;
+      lo = ((lo >>> 7) | (hi << 25)) >>> 0;
+      hi >>>= 7;
+    }
   }
-  out[pos++] = v;
+  while (lo > 0x7f) {
+    out[pos++] = (lo & 0x7f) | 0x80;
+    lo >>>= 7;
+  }
+  out[pos++] = lo;
   return pos;
 }
 
@@ -328,15 +407,15 @@ function checkTimestamp(ts: number): void {
   if (ts < 0) fail("Cell", `field timestamp out of range: ${ts}`);
 }
 
-/** The body length of one cell of `row` (a key's length + row, family, qualifier, timestamp, type, value). */
+/** The body length of one cell (row, family, qualifier, timestamp, type, value, each with its tag and length). */
+function cellLengthOf(rowLength: number, f: number, q: number, timestamp: number, v: number): number {
+  checkTimestamp(timestamp);
+  return 1 + varintLength(rowLength) + rowLength + 1 + varintLength(f) + f + 1 + varintLength(q) + q + 1 + varintLength(timestamp) + 2 + 1 + varintLength(v) + v;
+}
+
+/** The body length of one cell of `row`. */
 function cellLength(rowLength: number, c: StoreCell): number {
-  checkTimestamp(c.timestamp);
-  const f = c.family.length;
-  const q = c.qualifier.length;
-  const v = c.value.length;
-  return (
-    1 + varintLength(rowLength) + rowLength + 1 + varintLength(f) + f + 1 + varintLength(q) + q + 1 + varintLength(c.timestamp) + 2 + 1 + varintLength(v) + v
-  );
+  return cellLengthOf(rowLength, c.family.length, c.qualifier.length, c.timestamp, c.value.length);
 }
 
 /**
@@ -352,29 +431,34 @@ function startMeasuring(): void {
   written = 0;
 }
 
-/** The encoded length of a RowCellsResult's body (its cells, each tag + length + Cell); notes each cell's length. */
-function rowCellsLength(r: RowCellsResult): number {
-  const { row, cells } = r.source;
+/** Notes the length of the next cell measured. */
+function noteCellLength(n: number): void {
+  if (measured === cellLengths.length) {
+    const grown = new Int32Array(cellLengths.length * 2);
+    grown.set(cellLengths);
+    cellLengths = grown;
+  }
+  cellLengths[measured++] = n;
+}
+
+/** The encoded length of a store row's Result body (its cells, each tag + length + Cell); notes each cell's length. */
+function rowCellsLength(source: StoreRow): number {
+  const { row, cells } = source;
   if (!(row instanceof Uint8Array)) fail("Cell", "field row needs bytes");
   let total = 0;
   for (let i = 0; i < cells.length; i++) {
     const c = cells[i]!;
     if (c.type !== "put") continue;
     const n = cellLength(row.length, c);
-    if (measured === cellLengths.length) {
-      const grown = new Int32Array(cellLengths.length * 2);
-      grown.set(cellLengths);
-      cellLengths = grown;
-    }
-    cellLengths[measured++] = n;
+    noteCellLength(n);
     total += 1 + varintLength(n) + n;
   }
   return total;
 }
 
-/** Writes a RowCellsResult's body at `pos` (measured before, in this order); returns the position after it. */
-function writeRowCells(out: Uint8Array, pos: number, r: RowCellsResult): number {
-  const { row, cells } = r.source;
+/** Writes a store row's Result body at `pos` (measured before, in this order); returns the position after it. */
+function writeRowCells(out: Uint8Array, pos: number, source: StoreRow): number {
+  const { row, cells } = source;
   for (let i = 0; i < cells.length; i++) {
     const c = cells[i]!;
     if (c.type !== "put") continue;
@@ -399,9 +483,67 @@ function writeRowCells(out: Uint8Array, pos: number, r: RowCellsResult): number 
 /** A RowCellsResult's body as bytes. */
 function encodeRowCells(r: RowCellsResult): Uint8Array {
   startMeasuring();
-  const out = allocBytes(rowCellsLength(r));
-  writeRowCells(out, 0, r);
+  const out = allocBytes(rowCellsLength(r.source));
+  writeRowCells(out, 0, r.source);
   return out;
+}
+
+/** The encoded length of row `r` of packed rows as a Result body; notes each cell's length. */
+function packedRowLength(p: PackedCells, r: number): number {
+  const row = p.rows[r]!;
+  const rowLength = row.length;
+  const { families, qualifiers, timestamps, valueLengths } = p;
+  const last = p.cellEnds[r]!;
+  let total = 0;
+  for (let c = r === 0 ? 0 : p.cellEnds[r - 1]!; c < last; c++) {
+    const n = cellLengthOf(rowLength, families[c]!.length, qualifiers[c]!.length, timestamps[c]!, valueLengths[c]!);
+    noteCellLength(n);
+    total += 1 + varintLength(n) + n;
+  }
+  return total;
+}
+
+/** Writes row `r` of packed rows as a Result body at `pos` (measured before, in this order). */
+function writePackedRow(out: Uint8Array, pos: number, p: PackedCells, r: number): number {
+  const row = p.rows[r]!;
+  const { families, qualifiers, timestamps, valueBytes, valueStarts, valueLengths } = p;
+  const last = p.cellEnds[r]!;
+  for (let c = r === 0 ? 0 : p.cellEnds[r - 1]!; c < last; c++) {
+    out[pos++] = (1 << 3) | LDELIM;
+    pos = writeVarint(out, pos, cellLengths[written++]!);
+    out[pos++] = (1 << 3) | LDELIM;
+    pos = copyInto(out, writeVarint(out, pos, row.length), row);
+    const family = families[c]!;
+    out[pos++] = (2 << 3) | LDELIM;
+    pos = copyInto(out, writeVarint(out, pos, family.length), family);
+    const qualifier = qualifiers[c]!;
+    out[pos++] = (3 << 3) | LDELIM;
+    pos = copyInto(out, writeVarint(out, pos, qualifier.length), qualifier);
+    out[pos++] = (4 << 3) | VARINT;
+    pos = writeVarint(out, pos, timestamps[c]!);
+    out[pos++] = (5 << 3) | VARINT;
+    out[pos++] = PUT;
+    const n = valueLengths[c]!;
+    out[pos++] = (6 << 3) | LDELIM;
+    pos = writeVarint(out, pos, n);
+    const at = valueStarts[c]!;
+    if (n < 48) for (let i = 0; i < n; i++) out[pos + i] = valueBytes[at + i]!;
+    else out.set(valueBytes.subarray(at, at + n), pos);
+    pos += n;
+  }
+  return pos;
+}
+
+/** Body lengths of the results measured by {@link ScanResponse}'s encoder, in order. */
+let resultLengths = new Int32Array(1024);
+
+function noteResultLength(i: number, n: number): void {
+  if (i === resultLengths.length) {
+    const grown = new Int32Array(resultLengths.length * 2);
+    grown.set(resultLengths);
+    resultLengths = grown;
+  }
+  resultLengths[i] = n;
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -707,35 +849,71 @@ export const scanResponseCodec: RawCoder = {
     const tail = Writer.create();
     writeScanResponseTail(tail, s);
     const tailBytes = tail.finish();
-    const results = s.results == null ? [] : list(s.results, T, "results");
+    const runs: readonly ResultRun[] | undefined = s.results instanceof ScanResultRuns ? s.results.runs : undefined;
+    const results = s.results == null || runs !== undefined ? [] : list(s.results, T, "results");
     startMeasuring();
-    // Each result: its body length, and the body already encoded when it is not a RowCellsResult.
-    const bodies: (Uint8Array | number)[] = new Array(results.length);
+    // Each result's body length (noted in order), and the bodies of results that are plain messages.
+    let count = 0;
+    const plainBodies: Uint8Array[] = [];
     let total = headBytes.length + tailBytes.length;
+    if (runs !== undefined) {
+      for (const run of runs) {
+        if (isPacked(run)) {
+          for (let r = run.start; r < run.end; r++) {
+            const length = packedRowLength(run, r);
+            noteResultLength(count++, length);
+            total += 1 + varintLength(length) + length;
+          }
+        } else {
+          for (let i = 0; i < run.length; i++) {
+            const length = rowCellsLength(run[i]!);
+            noteResultLength(count++, length);
+            total += 1 + varintLength(length) + length;
+          }
+        }
+      }
+    }
     for (let i = 0; i < results.length; i++) {
       const r = results[i];
       let length: number;
-      if (r instanceof RowCellsResult) bodies[i] = length = rowCellsLength(r);
+      if (r instanceof RowCellsResult) length = rowCellsLength(r.source);
       else {
         const w = Writer.create();
         writeResult(w, message(r, T, "results"));
         const body = w.finish();
-        bodies[i] = body;
+        plainBodies.push(body);
         length = body.length;
       }
+      noteResultLength(count++, length);
       total += 1 + varintLength(length) + length;
     }
     const out = allocBytes(total);
     out.set(headBytes, 0);
     let pos = headBytes.length;
+    let at = 0;
+    if (runs !== undefined) {
+      for (const run of runs) {
+        if (isPacked(run)) {
+          for (let r = run.start; r < run.end; r++) {
+            out[pos++] = (5 << 3) | LDELIM;
+            pos = writePackedRow(out, writeVarint(out, pos, resultLengths[at++]!), run, r);
+          }
+        } else {
+          for (let i = 0; i < run.length; i++) {
+            out[pos++] = (5 << 3) | LDELIM;
+            pos = writeRowCells(out, writeVarint(out, pos, resultLengths[at++]!), run[i]!);
+          }
+        }
+      }
+    }
+    let plain = 0;
     for (let i = 0; i < results.length; i++) {
-      const body = bodies[i]!;
+      const r = results[i];
       out[pos++] = (5 << 3) | LDELIM;
-      if (typeof body === "number") {
-        pos = writeVarint(out, pos, body);
-        pos = writeRowCells(out, pos, results[i] as RowCellsResult);
-      } else {
-        pos = writeVarint(out, pos, body.length);
+      pos = writeVarint(out, pos, resultLengths[at++]!);
+      if (r instanceof RowCellsResult) pos = writeRowCells(out, pos, r.source);
+      else {
+        const body = plainBodies[plain++]!;
         out.set(body, pos);
         pos += body.length;
       }

@@ -133,6 +133,23 @@ export function encodeRequest(header: RequestHeader, param?: Uint8Array): Uint8A
   return frame(param === undefined ? [h] : [h, param]);
 }
 
+/**
+ * The bytes of a response with a body that come before the body (int32 total, the header, the body's
+ * varint length): followed by the body's `bodyLength` bytes, the same bytes as {@link encodeResponse}
+ * without copying the body.
+ */
+export function encodeResponseHead(callId: number, bodyLength: number): Uint8Array {
+  const h = pb.ResponseHeader.encode({ call_id: callId });
+  const total = varintSize(h.length) + h.length + varintSize(bodyLength) + bodyLength;
+  const out = new Uint8Array(4 + varintSize(h.length) + h.length + varintSize(bodyLength));
+  writeInt32(out, 0, total);
+  let pos = writeVarint(out, 4, h.length);
+  out.set(h, pos);
+  pos += h.length;
+  writeVarint(out, pos, bodyLength);
+  return out;
+}
+
 /** A whole response, int32 total included: with a body, or with an exception and no body. */
 export function encodeResponse(callId: number, result: { body: Uint8Array } | { exception: ExceptionResponse }): Uint8Array {
   if ("exception" in result) return frame([pb.ResponseHeader.encode({ call_id: callId, exception: result.exception })]);

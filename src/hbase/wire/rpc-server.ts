@@ -9,7 +9,10 @@ import net from "node:net";
 import { HBaseExceptions, HBaseFramingError, HBaseRemoteError } from "./errors.js";
 import type { ExceptionResponse, MethodName, RequestOf, ResponseOf, ServiceName } from "./hbase-protos.js";
 import { SERVICES, type MessageCodec } from "./hbase-protos.js";
-import { CONNECTION_CALL_ID, decodeConnectionHeader, encodeResponse, FrameDecoder, parseRequest, type RequestFrame } from "./rpc-framing.js";
+import { CONNECTION_CALL_ID, decodeConnectionHeader, encodeResponse, encodeResponseHead, FrameDecoder, parseRequest, type RequestFrame } from "./rpc-framing.js";
+
+/** Bodies from this size on are written after their frame's head as they are (one writev), not copied into one frame. */
+const UNCOPIED_BODY_BYTES = 16 * 1024;
 
 export interface RpcConnectionInfo {
   /** A number unique within the server. */
@@ -242,14 +245,15 @@ class ServerConnection {
       .then(
         (body) => {
           if (!(body instanceof Uint8Array)) throw new TypeError(`handler for ${method} returned no bytes`);
-          return encodeResponse(callId, { body });
+          // a large body (a scan's answer) is not copied into a frame: head and body go in one writev
+          return body.length >= UNCOPIED_BODY_BYTES ? ([encodeResponseHead(callId, body.length), body] as const) : ([encodeResponse(callId, { body })] as const);
         },
-        (error: unknown) => encodeResponse(callId, { exception: exceptionResponseOf(error) }),
+        (error: unknown) => [encodeResponse(callId, { exception: exceptionResponseOf(error) })] as const,
       )
-      .catch((error: unknown) => encodeResponse(callId, { exception: exceptionResponseOf(error) }))
-      .then((frame) => {
+      .catch((error: unknown) => [encodeResponse(callId, { exception: exceptionResponseOf(error) })] as const)
+      .then((parts: readonly [Uint8Array, Uint8Array?]) => {
         this.inFlight--;
-        this.write(frame);
+        this.write(parts[0], parts[1]);
         this.drainWaiting();
       })
       .catch(() => {
@@ -274,9 +278,18 @@ class ServerConnection {
     }
   }
 
-  private write(frame: Uint8Array): void {
+  /** Writes one frame, given whole or as its head and body. */
+  private write(frame: Uint8Array, body?: Uint8Array): void {
     if (this.state === "closed" || this.socket.destroyed || !this.socket.writable) return;
-    if (!this.socket.write(frame) && !this.writeBlocked) {
+    let flowing: boolean;
+    if (body === undefined) flowing = this.socket.write(frame);
+    else {
+      this.socket.cork();
+      this.socket.write(frame);
+      flowing = this.socket.write(body);
+      this.socket.uncork();
+    }
+    if (!flowing && !this.writeBlocked) {
       this.writeBlocked = true;
       this.updateReading();
       this.socket.once("drain", () => {

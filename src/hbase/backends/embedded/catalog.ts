@@ -1,9 +1,9 @@
 /**
- * The catalog of the embedded store: table descriptors and table ids, kept in the same LevelDB under
- * the reserved prefix 0x00 (data keys start with 0x01), loaded into memory on open. The process that
- * opened the directory holds LevelDB's lock, so the in-memory copy is authoritative.
+ * The catalog of the embedded store: table descriptors and table ids, kept in the same storage engine
+ * under the reserved prefix 0x00 (data keys start with 0x01), loaded into memory on open. The process
+ * that opened the directory is its only owner (LevelDB's lock, or the owner lock of LMDB), so the
+ * in-memory copy is authoritative.
  */
-import type { ClassicLevel } from "classic-level";
 import type { FamilyDescriptor, RegionInfo, TableDescriptor, TableName } from "../../model/table-descriptor.js";
 import type { BytesLike, CreateTableOptions, FamilySpec, TableRef } from "../../table.js";
 import { compareBytes, equalBytes, toBytes, toStringBinary } from "../../bytes/bytes.js";
@@ -12,8 +12,7 @@ import { formatTableName, parseTableRef } from "./table-name.js";
 import type { SchemaSpec } from "../../schema/schema-spec.js";
 import { validateSchema } from "../../schema/validate-schema.js";
 
-/** The LevelDB handle as the embedded store opens it (bytes in, bytes out). */
-export type ByteLevel = ClassicLevel<Uint8Array, Uint8Array>;
+import type { StorageEngine } from "./storage-engine.js";
 
 /** A table as the store knows it: its descriptor and the id its data keys carry. */
 export interface CatalogEntry {
@@ -142,16 +141,16 @@ export class Catalog {
   private nextId = 1;
   private chain: Promise<unknown> = Promise.resolve();
 
-  private constructor(private readonly db: ByteLevel) {}
+  private constructor(private readonly db: StorageEngine) {}
 
   /** Loads the catalog stored in `db`. */
-  static async load(db: ByteLevel): Promise<Catalog> {
+  static async load(db: StorageEngine): Promise<Catalog> {
     const catalog = new Catalog(db);
     const counter = await db.get(COUNTER_KEY);
     if (counter !== undefined) catalog.nextId = new DataView(counter.buffer, counter.byteOffset, counter.byteLength).getUint32(0);
     const start = Uint8Array.of(CATALOG_PREFIX, TABLE_TAG);
     const end = Uint8Array.of(CATALOG_PREFIX, TABLE_TAG + 1);
-    for await (const [, value] of db.iterator({ gte: start, lt: end })) {
+    for (const [, value] of await db.iterator({ gte: start, lt: end }).all()) {
       const stored = JSON.parse(decoder.decode(value)) as StoredTable;
       const descriptor = toDescriptor(stored);
       catalog.tables.set(mapKey(descriptor.table), { id: stored.id, descriptor });
@@ -291,10 +290,10 @@ export class Catalog {
     const counter = new Uint8Array(4);
     new DataView(counter.buffer).setUint32(0, entry.id + 1);
     const value = encoder.encode(JSON.stringify(toStored(entry.id, entry.descriptor)));
-    await this.db.batch([
-      { type: "put", key: catalogKey(entry.descriptor.table), value },
-      { type: "put", key: COUNTER_KEY, value: counter },
-    ]);
+    const batch = this.db.batch();
+    batch.put(catalogKey(entry.descriptor.table), value);
+    batch.put(COUNTER_KEY, counter);
+    await batch.write();
     this.nextId = entry.id + 1;
     this.tables.set(mapKey(entry.descriptor.table), entry);
   }

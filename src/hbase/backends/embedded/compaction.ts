@@ -9,7 +9,8 @@
  */
 import type { FamilyDescriptor, TableName } from "../../model/table-descriptor.js";
 import type { CompactionStats, TableRef } from "../../table.js";
-import type { ByteLevel, Catalog } from "./catalog.js";
+import type { Catalog } from "./catalog.js";
+import type { StorageEngine } from "./storage-engine.js";
 import type { RowEntry } from "./row-reader.js";
 import type { RowLocks } from "./row-locks.js";
 import { rowLockKey } from "./row-locks.js";
@@ -27,7 +28,7 @@ const EMPTY = new Uint8Array(0);
 
 /** What the compactor works on (shared with the connection's tables). */
 export interface CompactionContext {
-  readonly db: ByteLevel;
+  readonly db: StorageEngine;
   readonly catalog: Catalog;
   readonly locks: RowLocks;
 }
@@ -138,13 +139,17 @@ export class Compactor {
       try {
         if (db.status !== "open") break;
         const now = Date.now();
-        const deletes: { type: "del"; key: Uint8Array }[] = [];
+        const deletes: Uint8Array[] = [];
         for (const row of chunk) {
           const pairs = await db.iterator({ gte: rowKeyPrefix(id, row), lt: rowKeyEnd(id, row), values: false }).all();
           const entries = pairs.map(([raw]) => ({ key: decodeCellKey(raw), value: EMPTY, raw }));
-          for (const raw of purgeableKeys(entries, families, now)) deletes.push({ type: "del", key: raw });
+          for (const raw of purgeableKeys(entries, families, now)) deletes.push(raw);
         }
-        if (deletes.length > 0) await db.batch(deletes);
+        if (deletes.length > 0) {
+          const batch = db.batch();
+          for (const key of deletes) batch.del(key);
+          await batch.write();
+        }
         removed += deletes.length;
         rows += chunk.length;
       } finally {

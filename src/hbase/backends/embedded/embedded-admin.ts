@@ -2,14 +2,15 @@
 import type { TableDescriptor, TableName } from "../../model/table-descriptor.js";
 import type { Admin, BytesLike, CompactionStats, CreateTableOptions, TableRef } from "../../table.js";
 import type { SchemaSpec } from "../../schema/schema-spec.js";
-import type { ByteLevel, Catalog } from "./catalog.js";
+import type { Catalog } from "./catalog.js";
+import type { StorageEngine } from "./storage-engine.js";
 import type { Compactor } from "./compaction.js";
 import { prefixSuccessor, tablePrefix } from "./key-codec.js";
 
 /** The Admin of an embedded connection. */
 export class EmbeddedAdmin implements Admin {
   constructor(
-    private readonly db: ByteLevel,
+    private readonly db: StorageEngine,
     private readonly catalog: Catalog,
     private readonly checkOpen: () => void,
     private readonly compactor: Compactor,
@@ -72,7 +73,7 @@ export class EmbeddedAdmin implements Admin {
   /**
    * Splits the region holding `splitKey` at that key (see {@link Admin.splitRegion}): a catalog change
    * only — data keys carry no region, so no cell moves. Scans running meanwhile keep the descriptor
-   * they resolved and read one LevelDB snapshot, so they return every row once.
+   * they resolved and read one snapshot, so they return every row once.
    */
   async splitRegion(table: TableRef, splitKey: BytesLike): Promise<TableDescriptor> {
     this.checkOpen();

@@ -1,29 +1,21 @@
 /**
- * A connection to the embedded store: one LevelDB directory (classic-level), held by one process at a
- * time. Opening a directory another process holds fails with a clear error.
+ * A connection to the embedded store: one data directory, held by one process at a time, on one of
+ * the storage engines (LMDB or LevelDB, see open-storage-engine.ts). Opening a directory another
+ * process holds fails with a clear error.
  */
 import { mkdir } from "node:fs/promises";
 import path from "node:path";
-import { ClassicLevel } from "classic-level";
 import type { Admin, BufferedMutator, BufferedMutatorOptions, Connection, Table, TableRef } from "../../table.js";
-import type { ByteLevel } from "./catalog.js";
 import type { TableContext } from "./embedded-table.js";
+import type { StorageEngine, StorageEngineKind } from "./storage-engine.js";
 import { createBufferedMutator } from "../../buffered-mutator.js";
 import { Catalog } from "./catalog.js";
 import { Compactor } from "./compaction.js";
 import { EmbeddedAdmin } from "./embedded-admin.js";
 import { EmbeddedTable } from "./embedded-table.js";
+import { openStorageEngine } from "./open-storage-engine.js";
 import { RowLocks } from "./row-locks.js";
 import { parseTableRef } from "./table-name.js";
-
-/** True when LevelDB refused to open because another process holds the directory's LOCK file. */
-function isLockError(error: unknown): boolean {
-  for (let e: unknown = error; e instanceof Error; e = e.cause) {
-    if (/\bLOCK\b|lock/i.test(e.message) && !/LEVEL_DATABASE_NOT_OPEN/.test(e.message)) return true;
-    if ((e as { code?: unknown }).code === "LEVEL_LOCKED") return true;
-  }
-  return false;
-}
 
 /** An open embedded store. */
 export class EmbeddedConnection implements Connection {
@@ -38,7 +30,7 @@ export class EmbeddedConnection implements Connection {
   private readonly inFlight = new Set<Promise<unknown>>();
 
   private constructor(
-    private readonly db: ByteLevel,
+    private readonly db: StorageEngine,
     catalog: Catalog,
     /** The data directory (absolute). */
     readonly directory: string,
@@ -70,19 +62,14 @@ export class EmbeddedConnection implements Connection {
     return pending;
   }
 
-  /** Opens (creating if needed) the store in `directory`. */
-  static async open(directory: string): Promise<EmbeddedConnection> {
+  /**
+   * Opens (creating if needed) the store in `directory`: with the engine that made it, a new one with
+   * `engine` (default: see open-storage-engine.ts).
+   */
+  static async open(directory: string, engine?: StorageEngineKind): Promise<EmbeddedConnection> {
     const absolute = path.resolve(directory);
     await mkdir(absolute, { recursive: true });
-    const db: ByteLevel = new ClassicLevel<Uint8Array, Uint8Array>(absolute, { keyEncoding: "view", valueEncoding: "view" });
-    try {
-      await db.open();
-    } catch (error) {
-      if (isLockError(error)) {
-        throw new Error(`the HBase data directory ${absolute} is in use by another process`, { cause: error });
-      }
-      throw new Error(`cannot open the HBase data directory ${absolute}: ${(error as Error).message}`, { cause: error });
-    }
+    const db = await openStorageEngine(absolute, engine);
     try {
       const catalog = await Catalog.load(db);
       return new EmbeddedConnection(db, catalog, absolute);
@@ -90,6 +77,11 @@ export class EmbeddedConnection implements Connection {
       await db.close();
       throw error;
     }
+  }
+
+  /** The storage engine of the open directory. */
+  get engine(): StorageEngineKind {
+    return this.db.kind;
   }
 
   /** A table handle; the table need not exist yet (operations on a missing table throw). */

@@ -1,6 +1,6 @@
 /**
  * A table of the embedded store: reads turn key ranges into rows (through {@link readRow}), writes
- * turn mutations into one LevelDB batch each (atomic: all of it or nothing is visible).
+ * turn mutations into one batch of the storage engine each (atomic: all of it or nothing is visible).
  */
 import type { Cell } from "../../model/cell.js";
 import { Result } from "../../result.js";
@@ -22,7 +22,8 @@ import type {
 } from "../../table.js";
 import type { RowInterval } from "../../scan-splits.js";
 import { scanRowInterval, splitScanByRegion } from "../../scan-splits.js";
-import type { ByteLevel, Catalog, CatalogEntry } from "./catalog.js";
+import type { Catalog, CatalogEntry } from "./catalog.js";
+import type { EngineSnapshot, StorageEngine } from "./storage-engine.js";
 import type { RowLocks } from "./row-locks.js";
 import type { Compactor } from "./compaction.js";
 import { rowLockKey } from "./row-locks.js";
@@ -38,15 +39,15 @@ import {
   tablePrefix,
 } from "./key-codec.js";
 import { checkFamily, checkRow, encodeDelete, encodePut, encodePutOfRow, MAX_VALUE_LENGTH, writeBatch } from "./mutation-encoder.js";
-import { SCAN_HIGH_WATER_MARK_BYTES, ScanAssembler, scanNextvSize } from "./scan-assembler.js";
+import { SCAN_HIGH_WATER_MARK_BYTES, scanBatcher, scanNextvSize } from "./scan-assembler.js";
 import { compileFilter, validateFilter } from "../../filters/compile-filter.js";
 import { binaryKey, readRow } from "./row-reader.js";
-import { ScanRows } from "./scan-rows.js";
+import { ScanRows, type ScanRun } from "./scan-rows.js";
 import { formatTableName } from "./table-name.js";
 
 /** What the tables of one connection share. */
 export interface TableContext {
-  readonly db: ByteLevel;
+  readonly db: StorageEngine;
   readonly catalog: Catalog;
   readonly locks: RowLocks;
   /** Compacts tables; told how many entries each write stored. */
@@ -59,7 +60,7 @@ export interface TableContext {
   checkOpen(): void;
 }
 
-/** Rows fetched from LevelDB at a time when a scan gives no batchSize. */
+/** Rows fetched from the storage engine at a time when a scan gives no batchSize. */
 export const DEFAULT_BATCH_SIZE = 100;
 
 interface Resolved {
@@ -116,10 +117,10 @@ export class EmbeddedTable implements Table {
   }
 
   /**
-   * The rows of a scan, read from LevelDB in batches of about `batchSize` rows, all of one snapshot.
+   * The rows of a scan, read from the storage engine in batches of about `batchSize` rows, all of one snapshot.
    * Options are checked now (throws naming the problem); reading starts with the first `next()`. The
    * iterator also hands out the rows a batch at a time (`nextBatch()`, the local endpoint's scanners
-   * take them so); `return()` ends the scan (its LevelDB iterator and snapshot are released).
+   * take them so); `return()` ends the scan (its engine iterator and snapshot are released).
    */
   scan(options: ScanOptions = {}): ScanRows {
     const resolved = this.resolve();
@@ -348,7 +349,7 @@ export class EmbeddedTable implements Table {
     return { plan: { columns, minTime, maxTime, maxVersions }, filter: o.filter };
   }
 
-  /** The LevelDB key range holding exactly the rows of `rows` (possibly empty: gte ≥ lt). */
+  /** The engine key range holding exactly the rows of `rows` (possibly empty: gte ≥ lt). */
   private keyRange(rows: RowInterval, resolved: Resolved): KeyRange {
     const id = resolved.entry.id;
     const { lower, upper } = rows;
@@ -366,7 +367,7 @@ export class EmbeddedTable implements Table {
     reversed: boolean,
     limit: number,
     batchSize: number,
-  ): AsyncGenerator<Result[]> {
+  ): AsyncGenerator<ScanRun> {
     let remaining = limit;
     if (remaining <= 0 || ranges.length === 0) return;
     this.context.checkOpen();
@@ -411,8 +412,9 @@ export class EmbeddedTable implements Table {
 
   /**
    * The rows of one key range, in batches of at least `batchSize` rows (but the last), at most `limit`
-   * in all. The next `nextv` is asked for before the entries of the current one are turned into rows,
-   * so LevelDB reads (in libuv's thread pool) while this thread assembles.
+   * in all. On an engine that reads in the background (LevelDB, in libuv's thread pool) the next `nextv`
+   * is asked for before the entries of the current one are turned into rows, so reading and assembling
+   * overlap; LMDB reads synchronously, and reading ahead would only keep a batch of entries alive longer.
    */
   private async *scanRows(
     resolved: Resolved,
@@ -422,12 +424,13 @@ export class EmbeddedTable implements Table {
     reversed: boolean,
     limit: number,
     batchSize: number,
-    snapshot: ReturnType<ByteLevel["snapshot"]>,
-  ): AsyncGenerator<Result[]> {
+    snapshot: EngineSnapshot,
+  ): AsyncGenerator<ScanRun> {
     if (limit === 0 || compareBytes(range.gte, range.lt) >= 0) return;
     this.context.checkOpen();
     const iterator = this.context.db.iterator({ gte: range.gte, lt: range.lt, reverse: reversed, highWaterMarkBytes: SCAN_HIGH_WATER_MARK_BYTES, snapshot });
     const size = scanNextvSize(batchSize);
+    const ahead = this.context.db.readsInBackground;
     let pending: Promise<[Uint8Array, Uint8Array][]> | undefined;
     const readAhead = (): void => {
       pending = this.readOrClosed(() => iterator.nextv(size));
@@ -436,28 +439,25 @@ export class EmbeddedTable implements Table {
     };
     let returned = 0;
     try {
-      const assembler = new ScanAssembler(reversed);
+      // rows packed as columns without a filter, Results through the filter run with one
+      const batcher = scanBatcher(reversed, resolved.families, plan, run);
       let ended = false;
-      readAhead();
+      if (ahead) readAhead();
       while (!ended) {
-        let ready: Result[] = [];
-        const now = Date.now();
-        const finish = (row: Uint8Array, entries: RowEntry[]) => {
-          const result = this.toResult(row, entries, resolved, plan, run, now);
-          if (result !== undefined) ready.push(result);
-        };
-        while (ready.length < batchSize && !ended && !(run?.done() ?? false)) {
+        batcher.setNow(Date.now());
+        while (batcher.length < batchSize && !ended && !(run?.done() ?? false)) {
+          if (pending === undefined) readAhead();
           const pairs = await pending!;
           pending = undefined;
           if (pairs.length === 0) {
             ended = true;
-            assembler.end(finish);
+            batcher.end();
             break;
           }
-          readAhead();
-          assembler.add(pairs, finish);
+          if (ahead) readAhead();
+          batcher.add(pairs);
         }
-        if (ready.length > limit - returned) ready = ready.slice(0, limit - returned);
+        const ready = batcher.take(limit - returned);
         if (ready.length > 0) {
           returned += ready.length;
           yield ready;

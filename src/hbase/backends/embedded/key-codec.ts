@@ -1,5 +1,5 @@
 /**
- * The key layout of the embedded store: LevelDB's byte order over these keys IS HBase's order (rows
+ * The key layout of the embedded store: the storage engine's unsigned byte order over these keys IS HBase's order (rows
  * unsigned, then family, qualifier, timestamp descending, delete markers before values at the same
  * timestamp). See README.md in this folder for the layout.
  */
@@ -173,12 +173,22 @@ export interface DecodedCellKey {
   type: CellType;
 }
 
+/** Segments up to this many bytes are copied rather than viewed (see {@link part}). */
+const COPY_LIMIT = 64;
+
 /**
- * `key[start, end)` as a plain Uint8Array view. Cheaper than `subarray` on the Buffers LevelDB returns
- * (which builds a Buffer through the species constructor).
+ * `key[start, end)` as a plain Uint8Array: a copy when short (the usual row, family and qualifier), a
+ * view of `key`'s memory otherwise. A short copy lives in V8's heap and costs less than a view: a view
+ * needs `key.buffer`, which moves a small key held in V8's heap (the LMDB engine's) out of it, and every
+ * view is a heavier object for the garbage collector. A view is cheaper than `subarray` on the Buffers
+ * LevelDB returns (which builds a Buffer through the species constructor).
  */
-function view(key: Uint8Array, start: number, end: number): Uint8Array {
-  return new Uint8Array(key.buffer, key.byteOffset + start, end - start);
+function part(key: Uint8Array, start: number, end: number): Uint8Array {
+  const n = end - start;
+  if (n > COPY_LIMIT) return new Uint8Array(key.buffer, key.byteOffset + start, n);
+  const out = new Uint8Array(n);
+  for (let i = 0; i < n; i++) out[i] = key[start + i]!;
+  return out;
 }
 
 /** Where a segment read by {@link readEscaped} ended (the offset after its terminator); set by it. */
@@ -186,7 +196,7 @@ let segmentEnd = 0;
 
 /**
  * Reads one escaped, terminated segment starting at `offset` and sets {@link segmentEnd}. Without
- * escapes (the common case) the result is a view into `key`, not a copy.
+ * escapes (the common case) the bytes are taken as they are ({@link part}: a short copy or a view).
  */
 function readEscaped(key: Uint8Array, offset: number): Uint8Array {
   let i = offset;
@@ -209,7 +219,7 @@ function readEscaped(key: Uint8Array, offset: number): Uint8Array {
     }
   }
   segmentEnd = i + 2;
-  if (escapes === 0) return view(key, offset, i);
+  if (escapes === 0) return part(key, offset, i);
   const out = new Uint8Array(i - offset - escapes);
   let o = 0;
   for (let j = offset; j < i; j++) {
@@ -265,8 +275,63 @@ function decodeAfterRow(key: Uint8Array, offset: number, tableId: number, row: U
 }
 
 /**
- * Decodes a data key written by {@link encodeCellKey}. Row, family and qualifier are views into `key`
- * where they hold no escaped byte (copies otherwise): `key` must not be modified afterwards.
+ * The parts of a data key after its row, as {@link readCellKeyParts} leaves them: one object, reused by
+ * every call (copy what you keep before the next call).
+ */
+export interface CellKeyParts {
+  family: Uint8Array;
+  qualifier: Uint8Array;
+  timestamp: number;
+  /** The entry type's code: 4 is a put, lower codes are delete markers. */
+  typeCode: number;
+}
+
+/** Type code of a put entry ({@link CellKeyParts.typeCode}). */
+export const PUT_TYPE_CODE = 4;
+
+/** What {@link readCellKeyParts} decoded last. */
+export const cellKeyParts: CellKeyParts = { family: new Uint8Array(0), qualifier: new Uint8Array(0), timestamp: 0, typeCode: PUT_TYPE_CODE };
+
+/**
+ * Decodes the family, qualifier, timestamp and type of a data key whose row prefix is `prefixLength`
+ * bytes long into {@link cellKeyParts} (no object made per key). Family and qualifier are shared with
+ * `family1`/`family2` and `qualifier1`/`qualifier2` (parts decoded before) when equal, else read as in
+ * {@link decodeCellKey}. Throws on a corrupt key.
+ */
+export function readCellKeyParts(
+  key: Uint8Array,
+  prefixLength: number,
+  family1: Uint8Array | undefined,
+  qualifier1: Uint8Array | undefined,
+  family2: Uint8Array | undefined,
+  qualifier2: Uint8Array | undefined,
+): CellKeyParts {
+  const family = readSegment(key, prefixLength, family1, family2);
+  const qualifier = readSegment(key, segmentEnd, qualifier1, qualifier2);
+  const o = segmentEnd;
+  if (key.length !== o + 9) throw new Error("corrupt key in the HBase data directory: bad length");
+  const high = ~readUint32(key, o) >>> 0;
+  const low = ~readUint32(key, o + 4) >>> 0;
+  const typeCode = key[o + 8]!;
+  if (typeCode > PUT_TYPE_CODE) throw new Error("corrupt key in the HBase data directory: unknown entry type");
+  const parts = cellKeyParts;
+  parts.family = family;
+  parts.qualifier = qualifier;
+  parts.timestamp = high * 0x1_0000_0000 + low;
+  parts.typeCode = typeCode;
+  return parts;
+}
+
+/** The cell type of a type code ({@link CellKeyParts.typeCode}). */
+export function cellTypeOfCode(code: number): CellType {
+  const type = TYPES_BY_CODE[code];
+  if (type === undefined) throw new Error("corrupt key in the HBase data directory: unknown entry type");
+  return type;
+}
+
+/**
+ * Decodes a data key written by {@link encodeCellKey}. Row, family and qualifier are copies, or views
+ * into `key` when longer than 64 bytes and free of escaped bytes: `key` must not be modified afterwards.
  */
 export function decodeCellKey(key: Uint8Array): DecodedCellKey {
   if (key[0] !== DATA_PREFIX || key.length < 5) throw new Error("corrupt key in the HBase data directory: not a data key");
@@ -308,7 +373,7 @@ export function startsWithRowPrefix(key: Uint8Array, rowPrefix: Uint8Array, pref
 
 /**
  * The row key of a data key whose row prefix is `prefixLength` bytes long ({@link rowPrefixLength}): a
- * view into `key` when the row holds no escaped byte.
+ * copy, or a view into `key` when longer than 64 bytes and free of escaped bytes.
  */
 export function rowOfKey(key: Uint8Array, prefixLength: number): Uint8Array {
   const row = readEscaped(key, 5);

@@ -1,5 +1,5 @@
 /**
- * Puts and deletes as LevelDB batch entries, checked completely before anything is written (a bad
+ * Puts and deletes as batch entries of the storage engine, checked completely before anything is written (a bad
  * cell anywhere rejects the whole mutation). Deletes are written as HBase's delete markers.
  */
 import type { CellType } from "../../model/cell.js";
@@ -7,7 +7,7 @@ import type { FamilyDescriptor } from "../../model/table-descriptor.js";
 import type { BytesLike, Delete, Put } from "../../table.js";
 import { toBytes, toStringBinary } from "../../bytes/bytes.js";
 import { checkAllVersions, familyVersionNeedsTimestamp } from "../../delete-options.js";
-import type { ByteLevel } from "./catalog.js";
+import type { StorageEngine } from "./storage-engine.js";
 import { encodeCellKey, encodeCellKeyInRow, MAX_TIMESTAMP, rowKeyPrefix } from "./key-codec.js";
 
 /** One write of a batch: an entry (value or delete marker) under its key. */
@@ -128,11 +128,11 @@ export function encodePutOfRow(put: Put, context: EncodeContext): { row: Uint8Ar
 }
 
 /**
- * Writes `ops` as one atomic LevelDB batch. Uses classic-level's chained batch, about twice as fast
- * as `db.batch(arrayOfOperations)` for the same entries, and a plain `put` for a single entry (cheaper
- * than a batch of one). See bench/hbase-embedded.mjs.
+ * Writes `ops` as one atomic batch of the storage engine. Uses the chained batch (for classic-level
+ * about twice as fast as `db.batch(arrayOfOperations)` for the same entries), and a plain `put` for a
+ * single entry (cheaper than a batch of one). See bench/hbase-embedded.mjs.
  */
-export async function writeBatch(db: ByteLevel, ops: readonly BatchPut[]): Promise<void> {
+export async function writeBatch(db: StorageEngine, ops: readonly BatchPut[]): Promise<void> {
   if (ops.length === 0) return;
   if (ops.length === 1) {
     await db.put(ops[0]!.key, ops[0]!.value);

@@ -174,3 +174,91 @@ export function readRow(
   }
   return cells;
 }
+
+/**
+ * The cells of one row held as columns (a scan batch's, see `packed-rows.ts`): cell `i` is
+ * `families[i]`, `qualifiers[i]`, `timestamps[i]`, and its value at `valueStarts[i]` (`valueLengths[i]`
+ * bytes) of a buffer held elsewhere.
+ */
+export interface CellColumns {
+  families: Uint8Array[];
+  qualifiers: Uint8Array[];
+  timestamps: number[];
+  valueStarts: number[];
+  valueLengths: number[];
+}
+
+/**
+ * {@link readRow} for a row without delete markers whose stored entries are the cells
+ * `[start, start + count)` of `columns`, in key order: keeps the visible ones (the same cells
+ * `readRow` returns, in the same order) moved to the front of that range, and returns how many.
+ */
+export function keepVisiblePuts(
+  columns: CellColumns,
+  start: number,
+  count: number,
+  families: ReadonlyMap<string, FamilyDescriptor>,
+  plan: ReadPlan,
+  now: number,
+): number {
+  const index = familyIndex(families);
+  const selected = plan.columns;
+  const { families: fams, qualifiers: quals, timestamps, valueStarts, valueLengths } = columns;
+  const minTime = plan.minTime;
+  const maxTime = plan.maxTime;
+  const maxVersions = plan.maxVersions;
+  let familyBytes: Uint8Array | undefined;
+  let family: FamilyDescriptor | undefined;
+  let oldest = 0; // cells older than this are past the family's TTL
+  let familySelected = true;
+  let qualifiers: ReadonlySet<string> | undefined;
+  let qualifierBytes: Uint8Array | undefined;
+  let columnSelected = true;
+  let stored = 0;
+  let returned = 0;
+  let kept = start;
+  const end = start + count;
+  for (let i = start; i < end; i++) {
+    const f = fams[i]!;
+    const q = quals[i]!;
+    let newColumn = false;
+    if (familyBytes === undefined || (f !== familyBytes && !equalBytes(familyBytes, f))) {
+      familyBytes = f;
+      const at = findFamily(index, f);
+      family = at < 0 ? undefined : index.descriptors[at];
+      oldest = family === undefined ? 0 : now - family.ttlMs;
+      if (selected !== undefined) {
+        const familyName = at < 0 ? decoder.decode(f) : index.names[at]!;
+        familySelected = selected.has(familyName);
+        qualifiers = selected.get(familyName);
+      }
+      newColumn = true;
+    } else if (qualifierBytes === undefined || (q !== qualifierBytes && !equalBytes(qualifierBytes, q))) {
+      newColumn = true;
+    }
+    if (newColumn) {
+      qualifierBytes = q;
+      columnSelected = familySelected && (qualifiers === undefined || qualifiers.has(binaryKey(q)));
+      stored = 0;
+      returned = 0;
+    }
+    if (family === undefined) continue;
+    const ts = timestamps[i]!;
+    const version = stored++;
+    if (version >= family.maxVersions) continue;
+    if (version >= family.minVersions && ts < oldest) continue;
+    if (!columnSelected) continue;
+    if (ts < minTime || ts >= maxTime) continue;
+    if (returned >= maxVersions) continue;
+    returned++;
+    if (kept !== i) {
+      fams[kept] = f;
+      quals[kept] = q;
+      timestamps[kept] = ts;
+      valueStarts[kept] = valueStarts[i]!;
+      valueLengths[kept] = valueLengths[i]!;
+    }
+    kept++;
+  }
+  return kept - start;
+}

@@ -1,6 +1,6 @@
 /**
  * Table API values ↔ HBase's protobuf messages, with every check done before anything is sent and the
- * same messages as the embedded store (its checks are shared where they do not need LevelDB):
+ * same messages as the embedded store (its checks are shared where they do not need the storage engine):
  * read options → Get/Scan fields, puts and deletes → MutationProto, protobuf Results → `Result`.
  * Family checks need the table's families; when they are unknown (no master to ask) the server checks.
  */
