@@ -55,6 +55,16 @@ export class PackedKeysWriter {
     if (doubles > this.buf.length) this.buf = new Float64Array(Math.ceil(doubles * 1.25));
   }
 
+  /**
+   * Starts over in a fresh buffer of exactly `doubles` values: when that many are written,
+   * {@link finish} hands the buffer itself out instead of a copy (for a caller that knows the size).
+   */
+  resetExact(doubles: number): void {
+    this.n = 0;
+    this.runAt = -1;
+    this.buf = new Float64Array(Math.max(1, doubles));
+  }
+
   /** How many doubles are written. */
   get length(): number {
     return this.n;
@@ -116,6 +126,28 @@ export class PackedKeysWriter {
     buf[this.runAt]!++;
   }
 
+  /**
+   * Opens a new run of entries shaped as {@link values} (as {@link runEntry} would), for entries that
+   * differ only in their id (value 0: `idFirst`) and ONE value (`varying` has one bit set); then add them
+   * with {@link appendToRun} — a column of keys and numbers written without comparing each entry's values.
+   */
+  beginRun(length: number, undefinedMask: number, varying: number): void {
+    if (varying <= 0 || (varying & (varying - 1)) !== 0 || varying >= 2 ** length || varying === 1) {
+      throw new RangeError("beginRun: varying must mark exactly one value other than the id");
+    }
+    this.openRun(length, length + undefinedMask * 64, varying, true);
+  }
+
+  /** Adds an entry to the run {@link beginRun} opened: its id (= value 0) and its varying value. */
+  appendToRun(id: number, value: number): void {
+    const n = this.n;
+    const buf = n + 2 > this.buf.length ? this.room(n + 2) : this.buf;
+    buf[n] = id;
+    buf[n + 1] = value;
+    this.n = n + 2;
+    buf[this.runAt]!++;
+  }
+
   private openRun(length: number, header: number, varying: number, idFirst: boolean): void {
     const values = this.values;
     let bits = varying;
@@ -159,10 +191,18 @@ export class PackedKeysWriter {
     this.buf[index] = value;
   }
 
-  /** The packed entries (a copy of exactly the written length), or undefined when none were written. */
+  /**
+   * The packed entries (exactly the written length: the buffer itself when full, which the writer then
+   * no longer uses, else a copy), or undefined when none were written.
+   */
   finish(): Float64Array | undefined {
     this.runAt = -1;
-    return this.n === 0 ? undefined : this.buf.slice(0, this.n);
+    if (this.n === 0) return undefined;
+    if (this.n < this.buf.length) return this.buf.slice(0, this.n);
+    const full = this.buf;
+    this.buf = new Float64Array(4_096);
+    this.n = 0;
+    return full;
   }
 }
 

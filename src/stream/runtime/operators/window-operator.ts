@@ -18,6 +18,10 @@
  * slices when it fires; results as the plain path's, pinned by test/unit/stream-slices.test.ts). A
  * session's timer moves later without a new queue entry per element (queued at its time when the old
  * entry comes up), and an element touching its key's one session grows it without assigner objects.
+ * Tumbling event-time windows with the event-time trigger and no allowed lateness keep their state in
+ * columns per window instead (`columnar-windows.ts`: a row per key, the window itself its one timer),
+ * which a checkpoint copies in one pass over typed and packed arrays; the same results, firing order and
+ * checkpoint entries as the object layout (test/unit/stream-window-columns.test.ts).
  */
 import type { PlanNode } from "../../api/graph.js";
 import type { FiringKind, WindowContext } from "../../api/window-result.js";
@@ -38,6 +42,7 @@ import { keyId } from "../key-id.js";
 import { TimeBuckets, TimeQueue } from "../timer-heap.js";
 import { UserFunctionError } from "../user-function-error.js";
 import { BaseOperator } from "./base-operator.js";
+import { ColumnarWindows, type ColumnarSnapshot } from "./columnar-windows.js";
 
 /** What the window operator needs: its plan node's settings, and the processing-time clock. */
 export type WindowOperatorSpec = Omit<Extract<PlanNode, { kind: "window" }>, "kind" | "id" | "name" | "input"> & {
@@ -229,6 +234,12 @@ export class WindowOperator extends BaseOperator implements IncrementalSnapshots
    * order the plain path registers its window timers, so windows fire in the same order.
    */
   private readonly sliceTimers: TimeBuckets<KeyState | SliceCleanup> | undefined;
+  /**
+   * Tumbling event-time windows with the event-time trigger and no allowed lateness: their keyed state
+   * in columns per window (`columnar-windows.ts`), none of the object layout's per-key state. Undefined
+   * otherwise.
+   */
+  private readonly columns: ColumnarWindows | undefined;
 
   constructor(name: string, out: Output, channels: number, private readonly spec: WindowOperatorSpec) {
     super(name, out, channels);
@@ -246,10 +257,13 @@ export class WindowOperator extends BaseOperator implements IncrementalSnapshots
     this.plainEventTrigger = this.eventTime && spec.trigger === eventTimeTrigger() && spec.allowedLateness === 0;
     this.slicing = this.merging ? undefined : sliceLayout(spec.assigner, spec.trigger, spec.aggregate);
     this.sliceTimers = this.slicing === undefined ? undefined : new TimeBuckets();
+    const tumbling = layout !== undefined && layout.slide === layout.size && this.slicing === undefined;
+    this.columns = tumbling && this.plainEventTrigger ? new ColumnarWindows(name, layout.size) : undefined;
   }
 
   /** Live windows over all keys (for metrics and tests). */
   get windowCount(): number {
+    if (this.columns !== undefined) return this.columns.rowCount;
     if (this.slicing !== undefined) return this.slicedWindowCount();
     let n = 0;
     for (const k of this.keys.values()) n += k.size;
@@ -283,6 +297,7 @@ export class WindowOperator extends BaseOperator implements IncrementalSnapshots
     } else {
       ts = spec.now();
     }
+    if (this.columns !== undefined) return this.processColumnar(this.columns, value, ts, timestamp);
     const slide = this.alignedSlide;
     let keyState: KeyState;
     let assigned: readonly TimeWindow[] | undefined;
@@ -335,6 +350,67 @@ export class WindowOperator extends BaseOperator implements IncrementalSnapshots
     if (skipped && this.eventTime && ts + spec.allowedLateness <= this.valve.watermark) {
       if (spec.lateTag !== undefined) this.out.side(spec.lateTag, value, timestamp);
       else this.counters.lateRecordsDropped++;
+    }
+  }
+
+  /**
+   * The columnar layout: adds the element to its window's row for the key (created when absent). As the
+   * object layout with the event-time trigger and no allowed lateness: an element whose window is due
+   * is late (side output or dropped); a window's one timer is the window itself.
+   */
+  private processColumnar(columns: ColumnarWindows, value: unknown, ts: number, timestamp: number | undefined): void {
+    const spec = this.spec;
+    let key: unknown;
+    let start: number;
+    try {
+      key = spec.key(value);
+      if (Number.isSafeInteger(ts)) start = ts - mod(ts - this.alignedOffset, this.alignedSize);
+      else start = spec.assigner.assignWindows(ts)[0]!.start; // refuses the timestamp
+    } catch (error) {
+      throw wrap(this.name, value, error);
+    }
+    const watermark = this.valve.watermark;
+    if (start + this.alignedSize - 1 <= watermark) {
+      if (ts <= watermark) {
+        if (spec.lateTag !== undefined) this.out.side(spec.lateTag, value, timestamp);
+        else this.counters.lateRecordsDropped++;
+      }
+      return;
+    }
+    const w = columns.window(start);
+    const row = w.rowOf(key);
+    const aggregate = spec.aggregate;
+    let acc: unknown;
+    try {
+      acc = aggregate.add(value, row === undefined ? aggregate.createAccumulator() : w.accs[row]);
+    } catch (error) {
+      throw wrap(this.name, value, error);
+    }
+    if (row === undefined) w.add(key, acc, columns.tracking);
+    else {
+      w.accs[row] = acc;
+      if (columns.tracking) w.markChanged(row);
+    }
+  }
+
+  /** The columnar layout: fires the windows due at `watermark` (in order of their end; each key in row order) and drops them. */
+  private fireColumns(columns: ColumnarWindows): void {
+    const aggregate = this.spec.aggregate;
+    const result = this.spec.result;
+    for (let w = columns.first(); w !== undefined && w.end - 1 <= this.valve.watermark; w = columns.first()) {
+      const { keys, accs, start, end } = w;
+      const watermark = this.valve.watermark;
+      for (let r = 0; r < keys.length; r++) {
+        const context: WindowContext<unknown> = { key: keys[r], start, end, watermark, firing: "onTime" };
+        let output: unknown;
+        try {
+          output = result(aggregate.getResult(accs[r]), context);
+        } catch (error) {
+          throw wrap(this.name, context, error);
+        }
+        this.emit(output, end - 1);
+      }
+      columns.dropFirst();
     }
   }
 
@@ -540,6 +616,7 @@ export class WindowOperator extends BaseOperator implements IncrementalSnapshots
   }
 
   protected override onWatermark(watermark: number): void {
+    if (this.columns !== undefined) return this.fireColumns(this.columns);
     if (this.sliceTimers !== undefined) this.sliceTimersUpTo(this.sliceTimers, watermark);
     const timers = this.eventTimers;
     while (timers.size > 0 && timers.peekTime() <= watermark) {
@@ -578,6 +655,7 @@ export class WindowOperator extends BaseOperator implements IncrementalSnapshots
   }
 
   override snapshotState(): KeyedFullSnapshot {
+    if (this.columns !== undefined) return this.snapshotColumns(this.columns, false) as KeyedFullSnapshot;
     const ids: KeyId[] = [];
     const entries: WindowKeyEntry[] = [];
     const packer = this.packer;
@@ -596,6 +674,7 @@ export class WindowOperator extends BaseOperator implements IncrementalSnapshots
   }
 
   trackChanges(): void {
+    if (this.columns !== undefined) return this.columns.trackChanges();
     const changed = this.changedKeys;
     if (changed !== undefined) {
       // Deleted key states are out of the maps for good (a key that comes back gets a new one): when
@@ -608,10 +687,12 @@ export class WindowOperator extends BaseOperator implements IncrementalSnapshots
   }
 
   changeCount(): { changed: number; keys: number } {
+    if (this.columns !== undefined) return this.columns.changeCount();
     return { changed: this.changedKeys?.length ?? 0, keys: this.keys.size + this.objectKeys.size };
   }
 
   snapshotChanges(): KeyedDeltaSnapshot {
+    if (this.columns !== undefined) return this.snapshotColumns(this.columns, true) as KeyedDeltaSnapshot;
     const ids: KeyId[] = [];
     const entries: WindowKeyEntry[] = [];
     const deletes: KeyId[] = [];
@@ -643,17 +724,34 @@ export class WindowOperator extends BaseOperator implements IncrementalSnapshots
     return { delta: true, valve: this.valve.snapshot(), common: null, ids, entries, deletes, ...(packed === undefined ? {} : { packed }) };
   }
 
+  /** The columnar layout's full snapshot, or (`delta`) its changes since the last delta. */
+  private snapshotColumns(columns: ColumnarWindows, delta: boolean): KeyedFullSnapshot | KeyedDeltaSnapshot {
+    const out: ColumnarSnapshot = { ids: [], entries: [], deletes: [] };
+    const packer = this.packer;
+    // The size of the common case (every key in one window, numbers): then the packed array needs no copy.
+    packer.resetExact(columns.packedSize(delta));
+    columns.snapshot(packer, delta, out);
+    const packed = packer.finish();
+    const part = packed === undefined ? {} : { packed };
+    const valve = this.valve.snapshot();
+    if (delta) return { delta: true, valve, common: null, ids: out.ids, entries: out.entries, deletes: out.deletes, ...part };
+    return { valve, extra: { common: null, ids: out.ids, entries: out.entries, ...part } };
+  }
+
   protected override restoreExtra(state: unknown): void {
     const extra = state as KeyedExtra | { keys: WindowKeySnapshot[] };
     if ("keys" in extra) {
       for (const k of extra.keys) this.restoreKey(k.key, k.windows.map(fromLegacyWindow).flat());
+      this.columns?.restored();
       return;
     }
     for (const entry of extra.entries as WindowKeyEntry[]) this.restoreKey(entry[0], entry.slice(1));
     for (const entry of unpacked(extra.packed).entries as WindowKeyEntry[]) this.restoreKey(entry[0], entry.slice(1));
+    this.columns?.restored();
   }
 
   private restoreKey(key: unknown, slots: readonly unknown[]): void {
+    if (this.columns !== undefined) return this.columns.restoreKey(key, slots);
     const keyState = this.keyState(key);
     // Inserted last to first, so the key's list keeps its order.
     for (let i = slots.length - WINDOW_SLOTS; i >= 0; i -= WINDOW_SLOTS) {
@@ -681,6 +779,7 @@ export class WindowOperator extends BaseOperator implements IncrementalSnapshots
    * its state must not stay in memory with it). Counters are kept.
    */
   releaseState(): void {
+    this.columns?.release();
     this.keys.clear();
     this.objectKeys.clear();
     while (this.eventTimers.size > 0) this.eventTimers.pop();
