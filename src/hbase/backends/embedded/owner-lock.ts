@@ -3,7 +3,8 @@
  * file holding the owner's pid and host, created atomically (written aside, then hard-linked into
  * place, so it never exists half-written), removed on release. A lock whose process is gone (no such
  * pid on this host, a zombie, or another process since that pid was reused) is stale and taken over at
- * once: a directory opens right after its owner was killed with SIGKILL.
+ * once: a directory opens right after its owner was killed with SIGKILL. Within one process, a
+ * directory is held by one thread: another worker thread's open is refused too.
  *
  * Taking a stale lock over is race-safe between openers: the stale file is renamed aside and its
  * content compared with what was read (every lock carries a random token); an opener that moved a
@@ -147,6 +148,12 @@ export class OwnerLock {
         if (owner === undefined) {
           throw new Error(`the HBase data directory ${directory} has an unreadable owner lock file ${file}: remove it if no process uses the directory`);
         }
+        if (owner.hostname === own.hostname && owner.pid === process.pid && owner.start === own.start) {
+          // This process, but not this thread's module: another worker thread holds it (or held it and
+          // ended without closing; the lock then lasts as long as the process).
+          throw inUseError(directory, new Error(`held by another thread of this process (${file})`));
+        }
+        // This pid with another start time: a predecessor whose pid this process got.
         const stale = owner.hostname === own.hostname && (owner.pid === process.pid || isGone(owner));
         if (!stale) {
           throw inUseError(directory, new Error(`held by process ${owner.pid} on ${owner.hostname} (${file})`));
