@@ -269,8 +269,8 @@ async function lmdbStore(dir) {
   const { open } = await import("lmdb");
   // Default durability (each commit flushed) would make awaited single puts fsync-bound; LevelDB's
   // default write is not fsynced either (both survive kill -9, neither a power cut). noSync matches it.
-  // Synchronous write transactions, as the store's LMDB engine writes (faster than lmdb-js's
-  // asynchronous batching for awaited writes, and as fast for batches).
+  // Synchronous write transactions, as the store's LMDB engine writes (faster than
+  // lmdb-js's asynchronous batching for awaited writes, and as fast for batches).
   /** @type {import("lmdb").RootDatabase<Uint8Array, Uint8Array>} */
   const db = open({ path: dir, keyEncoding: "binary", encoding: "binary", noSync: true, compression: false, cache: false });
   return {
