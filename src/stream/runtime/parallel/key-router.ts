@@ -1,7 +1,8 @@
 /**
  * Which worker of a keyed operator owns a key: its key group's (`key-group.ts`). Number keys, the common
- * case, are remembered instead of hashed again. Used by a worker that sends its records straight to the
- * next keyed operator's workers (the keyed exchange).
+ * case, are remembered instead of hashed again. Used by the main thread's side of a parallel keyed
+ * operator, and by a worker that sends its records straight to the next keyed operator's workers (the
+ * keyed exchange).
  */
 import { keyId } from "../key-id.js";
 import { keyGroupOfId, KEY_GROUPS, workerOfGroup } from "./key-group.js";
@@ -32,5 +33,10 @@ export class KeyRouter {
       return w;
     }
     return this.owner[keyGroupOfId(keyId(key))]!;
+  }
+
+  /** The worker that owns the key of id `id`: a number key itself, or the key id of any other key. */
+  workerOfId(id: string | number): number {
+    return typeof id === "number" ? this.workerOf(id) : this.owner[keyGroupOfId(id)]!;
   }
 }

@@ -22,8 +22,7 @@ import type { Operator, OperatorCounters, Output } from "../operator.js";
 import { WatermarkValve } from "../../time/watermark-valve.js";
 import { END_OF_TIME, NO_WATERMARK } from "../../time/watermark.js";
 import { UserFunctionError } from "../user-function-error.js";
-import { keyId } from "../key-id.js";
-import { keyGroupOfId, KEY_GROUPS, workerOfGroup } from "./key-group.js";
+import { KeyRouter } from "./key-router.js";
 import { PreAggregator, preAggregationLayout } from "./pre-aggregation.js";
 import { packInputs, unpackOutputs } from "./record-packing.js";
 import type { ParallelPlan } from "./parallel-plan.js";
@@ -47,9 +46,6 @@ const MAX_HELD_ROUNDS = 8;
  */
 const MAX_IN_FLIGHT = 6;
 
-/** Number keys whose worker is remembered (the cache starts over when full). */
-const NUMBER_OWNER_CACHE = 1 << 16;
-
 /**
  * Exchange messages (per upstream worker) a worker fed by the keyed exchange may have unread before
  * `settle()` waits for it to catch up (backpressure along the exchange).
@@ -61,9 +57,8 @@ export class ParallelKeyedOperator implements Operator {
   readonly counters: OperatorCounters = { recordsIn: 0, recordsOut: 0, watermark: NO_WATERMARK, lateRecordsDropped: 0 };
   private readonly valve: WatermarkValve;
   private readonly workers: WorkerHandle[];
-  private readonly owner: Int32Array;
-  /** The worker of recently seen number keys (0 and -0 are one key, as in {@link keyId}). */
-  private readonly numberOwner = new Map<number, number>();
+  /** Which worker owns a key. */
+  private readonly router: KeyRouter;
   private queues: InputEvent[][];
   /** Per worker, the rounds its queue has been held back (see {@link MAX_HELD_ROUNDS}). */
   private readonly held: number[];
@@ -109,8 +104,7 @@ export class ParallelKeyedOperator implements Operator {
   ) {
     const n = parallel.parallelism;
     this.valve = new WatermarkValve(channels);
-    this.owner = new Int32Array(KEY_GROUPS);
-    for (let g = 0; g < KEY_GROUPS; g++) this.owner[g] = workerOfGroup(g, n);
+    this.router = new KeyRouter(n);
     this.queues = Array.from({ length: n }, () => []);
     this.inflight = Array.from({ length: n }, () => []);
     this.held = Array.from({ length: n }, () => 0);
@@ -123,7 +117,7 @@ export class ParallelKeyedOperator implements Operator {
     this.folder =
       layout === undefined || node.kind !== "window"
         ? undefined
-        : new PreAggregator(node, layout, (id) => this.owner[keyGroupOfId(typeof id === "number" ? keyId(id) : id)]!);
+        : new PreAggregator(node, layout, (id) => this.router.workerOfId(id));
     const operator = parallel.operators.get(node.id);
     if (operator === undefined) throw new Error(`operator ${node.name} was not prepared for parallel execution`);
     this.posted = Array.from({ length: n }, () => 0);
@@ -187,18 +181,7 @@ export class ParallelKeyedOperator implements Operator {
       key = this.node.key(value);
       // Folded into a partial accumulator when it may be (it knows the key's worker).
       if (this.folder !== undefined && this.folder.add(key, value, timestamp, this.valve.watermark)) return;
-      if (typeof key === "number") {
-        // Number keys (the common case): their worker is remembered, not hashed again.
-        let w = this.numberOwner.get(key);
-        if (w === undefined) {
-          if (this.numberOwner.size >= NUMBER_OWNER_CACHE) this.numberOwner.clear();
-          w = this.owner[keyGroupOfId(keyId(key))]!;
-          this.numberOwner.set(key, w);
-        }
-        worker = w;
-      } else {
-        worker = this.owner[keyGroupOfId(keyId(key))]!;
-      }
+      worker = this.router.workerOf(key);
     } catch (error) {
       throw error instanceof UserFunctionError ? error : new UserFunctionError(this.node.name, value, error);
     }

@@ -118,26 +118,34 @@ const aligned: AlignedInput = {
     operator!.processElement(event[2], event[3], 0);
   },
   control(event) {
-    const op = operator!;
-    switch (event[0]) {
-      case 1:
-        op.processWatermark(event[1], 0);
-        break;
-      case 2:
-        op.processIdle(event[1], 0);
-        break;
-      case 3:
-        clock = event[1];
-        op.onProcessingTime(event[1]);
-        if (exchange !== undefined) outputs.push([4, event[1]]);
-        break;
-      case 5:
-        if (exchange !== undefined) outputs.push([5, event[1]]);
-        flushed = event[1];
-        break;
-    }
+    applyControl(event);
+    if (event[0] === 5) flushed = event[1];
   },
 };
+
+/**
+ * A control event applied to the operator: a watermark, idleness, the processing-time clock (passed
+ * on along the keyed exchange), a flush marker (passed on along it).
+ */
+function applyControl(event: Exclude<InputEvent, { 0: 0 | 4 }>): void {
+  const op = operator!;
+  switch (event[0]) {
+    case 1:
+      op.processWatermark(event[1], 0);
+      break;
+    case 2:
+      op.processIdle(event[1], 0);
+      break;
+    case 3:
+      clock = event[1];
+      op.onProcessingTime(event[1]);
+      if (exchange !== undefined) outputs.push([4, event[1]]);
+      break;
+    case 5:
+      if (exchange !== undefined) outputs.push([5, event[1]]);
+      break;
+  }
+}
 
 /** A message on exchange input `channel`: taken in; a push follows (at once after a flush marker). */
 function onExchangeInput(channel: number, packed: PackedEvents<InputEvent>): void {
@@ -245,24 +253,12 @@ port.on("message", (request: WorkerRequest) => {
               currentKey = event[1];
               op.processElement(event[2], event[3], 0);
               break;
-            case 1:
-              op.processWatermark(event[1], 0);
-              break;
-            case 2:
-              op.processIdle(event[1], 0);
-              break;
-            case 3:
-              clock = event[1];
-              op.onProcessingTime(event[1]);
-              if (exchange !== undefined) outputs.push([4, event[1]]);
-              break;
             case 4:
               currentKey = event[1];
               op.processElement(partialElement(event[3]), event[2], 0);
               break;
-            case 5:
-              if (exchange !== undefined) outputs.push([5, event[1]]);
-              break;
+            default:
+              applyControl(event);
           }
         }
         const { routed, packed, transfer, late } = takeOutputs();
