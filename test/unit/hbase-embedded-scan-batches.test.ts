@@ -1,36 +1,22 @@
 /**
  * The embedded store's scan, read in batches (`scan()`'s iterator with `next()` and `nextBatch()`,
- * LevelDB read one `nextv` ahead), against the per-row read path (`getMany` of every row, which reads
+ * read by the storage engine a `nextv` at a time), against the per-row read path (`getMany` of every row, which reads
  * each row on its own): random tables over three regions with several versions, TTLs, every delete
  * kind, escaped row bytes, read with columns, time ranges, versions, stateless filters, bounds,
  * reversed and limits, in batch sizes from 1 to 1000 — the same rows in the same order; a page filter
  * and a limit give the same rows whatever the batch size; and the local endpoint's RegionScanner takes
  * the batches as they come (uneven and empty batches, one row read ahead, close).
  */
-import { afterEach, describe, expect, it } from "vitest";
-import { connect } from "../../src/hbase/connect.js";
+import { describe, expect, it } from "vitest";
 import type { Connection, Delete, ScanOptions, Table } from "../../src/hbase/table.js";
 import type { Result } from "../../src/hbase/result.js";
 import type { RowResult } from "../../src/hbase/model/row-result.js";
 import { RegionScanner, tableScanner } from "../../src/hbase/local-endpoint/region-scanner.js";
-import { tempDir } from "./hbase-embedded-support.js";
+import { tempStores } from "./hbase-embedded-support.js";
 import { seededRandom } from "../support/seeded-random.mjs";
 
 const enc = new TextEncoder();
-const cleanups: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
-
-async function open(): Promise<Connection> {
-  const { dir, remove } = await tempDir();
-  const store = await connect({ path: dir });
-  cleanups.push(async () => {
-    await store.close();
-    await remove();
-  });
-  return store;
-}
+const open = tempStores();
 
 const NOW = Date.now();
 /** Row keys: some with 0x00 bytes (escaped in LevelDB keys), some prefixes of others. */

@@ -2,7 +2,10 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { afterEach } from "vitest";
 import { startsWith } from "../../src/hbase/bytes/bytes.js";
+import { connect } from "../../src/hbase/connect.js";
+import type { Connection } from "../../src/hbase/table.js";
 
 export {
   decodeCellKey,
@@ -24,3 +27,23 @@ export async function tempDir(): Promise<{ dir: string; remove: () => Promise<vo
 }
 
 export const text = (b: Uint8Array): string => new TextDecoder().decode(b);
+
+/**
+ * Stores in fresh temporary directories for the tests of one file: call at the file's top level; each
+ * store opened with the returned function is closed and its directory removed after its test.
+ */
+export function tempStores(): () => Promise<Connection> {
+  const cleanups: (() => Promise<void>)[] = [];
+  afterEach(async () => {
+    for (const c of cleanups.splice(0).reverse()) await c();
+  });
+  return async () => {
+    const { dir, remove } = await tempDir();
+    const store = await connect({ path: dir });
+    cleanups.push(async () => {
+      await store.close();
+      await remove();
+    });
+    return store;
+  };
+}

@@ -8,7 +8,7 @@
  * rows) against the per-row encoding and protobufjs; and the local endpoint's scanner over a real
  * store answering n rows a call with packed runs, decoded by the wire client's decoder.
  */
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { Cell, CellType } from "../../src/hbase/model/cell.js";
 import type { FamilyDescriptor } from "../../src/hbase/model/table-descriptor.js";
 import type { RowResult } from "../../src/hbase/model/row-result.js";
@@ -21,9 +21,7 @@ import { RowCellsResult, ScanResultRuns, type ResultRun } from "../../src/hbase/
 import { ScanRowsDecoder } from "../../src/hbase/backends/wire/wire-codec.js";
 import { decodeScanResponseWith } from "../../src/hbase/wire/result-codecs.js";
 import { tableScanner } from "../../src/hbase/local-endpoint/region-scanner.js";
-import { connect } from "../../src/hbase/connect.js";
-import type { Connection } from "../../src/hbase/table.js";
-import { tempDir } from "./hbase-embedded-support.js";
+import { tempStores } from "./hbase-embedded-support.js";
 import { seededRandom } from "../support/seeded-random.mjs";
 
 const enc = new TextEncoder();
@@ -271,20 +269,7 @@ describe("ScanResultRuns", () => {
 
 // ---------------------------------------------------------------------------------------------------
 
-const cleanups: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
-
-async function open(): Promise<Connection> {
-  const { dir, remove } = await tempDir();
-  const store = await connect({ path: dir });
-  cleanups.push(async () => {
-    await store.close();
-    await remove();
-  });
-  return store;
-}
+const open = tempStores();
 
 describe("the endpoint's scanner over packed runs", () => {
   it("answers n rows a call that decode to the rows of the store's scan (forward, reversed, with deletes and versions)", async () => {
