@@ -343,6 +343,21 @@ function cpuLine(serial, parallel, events) {
  */
 async function parallelCase(queries, config, start, events, rounds) {
   console.log(`\nq5 with parallelism 2 (keyed windows on 2 worker threads) vs parallelism 1`);
+  return parallelRounds("q5", "q5_parallelism_2_events_per_s", events, rounds, (parallel) =>
+    queries.q5(config, parallel ? { ...start, parallelism: 2, captures: { q5Line } } : start),
+  );
+}
+
+/**
+ * The rounds of a parallelism case: `run(false)` (parallelism 1) and `run(true)` (parallelism 2) one
+ * after the other, results asserted equal, rates and CPU printed; the figure's JSON object.
+ * @param {Query} query the query named in an assertion's message
+ * @param {string} figure the JSON line's case
+ * @param {number} events
+ * @param {number} rounds
+ * @param {(parallel: boolean) => Promise<string[]>} run
+ */
+async function parallelRounds(query, figure, events, rounds, run) {
   /** @type {number[]} */
   const serial = [];
   /** @type {number[]} */
@@ -350,9 +365,9 @@ async function parallelCase(queries, config, start, events, rounds) {
   /** @type {{ mainCpuMs: number | undefined, cpuMs: number }[][]} */
   const cpu = [[], []];
   for (let r = 0; r < rounds; r++) {
-    const a = await timedWithCpu(() => queries.q5(config, start));
-    const b = await timedWithCpu(() => queries.q5(config, { ...start, parallelism: 2, captures: { q5Line } }));
-    assertSameLines("q5", "parallelism 2 and parallelism 1 results", b.value, a.value);
+    const a = await timedWithCpu(() => run(false));
+    const b = await timedWithCpu(() => run(true));
+    assertSameLines(query, "parallelism 2 and parallelism 1 results", b.value, a.value);
     serial.push(a.ms);
     parallel.push(b.ms);
     cpu[0]?.push(a);
@@ -364,7 +379,7 @@ async function parallelCase(queries, config, start, events, rounds) {
   console.log(`  median: parallelism 2 ${fmt(two)} → ${(two / one).toFixed(2)}× parallelism 1`);
   console.log(cpuLine(cpu[0] ?? [], cpu[1] ?? [], events));
   console.log(`  the machine now: 2 threads spinning at once run ${(await spinSpeedUp()).toFixed(2)}× as fast as 1 (the most any parallelism 2 can gain)`);
-  return { bench: "engine", case: "q5_parallelism_2_events_per_s", value: round(two, 0), unit: "events/s", baseline: "raw-engine", baseline_value: round(one, 0), ratio: round(two / one) };
+  return { bench: "engine", case: figure, value: round(two, 0), unit: "events/s", baseline: "raw-engine", baseline_value: round(one, 0), ratio: round(two / one) };
 }
 
 /**
@@ -436,28 +451,9 @@ async function heavyParallelCase(sluice, config, start, events, rounds) {
       .start(options).done;
     return [...out.records].sort();
   };
-  /** @type {number[]} */
-  const serial = [];
-  /** @type {number[]} */
-  const parallel = [];
-  /** @type {{ mainCpuMs: number | undefined, cpuMs: number }[][]} */
-  const cpu = [[], []];
-  for (let r = 0; r < rounds; r++) {
-    const a = await timedWithCpu(() => run(start));
-    const b = await timedWithCpu(() => run({ ...start, parallelism: 2, captures: { heavyMix, HEAVY_ROUNDS } }));
-    assertSameLines("q7", "heavy case: parallelism 2 and parallelism 1 results", b.value, a.value);
-    serial.push(a.ms);
-    parallel.push(b.ms);
-    cpu[0]?.push(a);
-    cpu[1]?.push(b);
-    console.log(`  round ${r + 1}: parallelism 1 ${fmt((events / a.ms) * 1000)}   parallelism 2 ${fmt((events / b.ms) * 1000)}   (${a.value.length} results, equal)`);
-  }
-  const one = (events / summarize(serial).median) * 1000;
-  const two = (events / summarize(parallel).median) * 1000;
-  console.log(`  median: parallelism 2 ${fmt(two)} → ${(two / one).toFixed(2)}× parallelism 1`);
-  console.log(cpuLine(cpu[0] ?? [], cpu[1] ?? [], events));
-  console.log(`  the machine now: 2 threads spinning at once run ${(await spinSpeedUp()).toFixed(2)}× as fast as 1 (the most any parallelism 2 can gain)`);
-  return { bench: "engine", case: "heavy_keyed_parallelism_2_events_per_s", value: round(two, 0), unit: "events/s", baseline: "raw-engine", baseline_value: round(one, 0), ratio: round(two / one) };
+  return parallelRounds("q7", "heavy_keyed_parallelism_2_events_per_s", events, rounds, (parallel) =>
+    run(parallel ? { ...start, parallelism: 2, captures: { heavyMix, HEAVY_ROUNDS } } : start),
+  );
 }
 
 /** @param {string[]} args */
